@@ -1,0 +1,79 @@
+/**
+ * A dry run of one script over one message: compile, evaluate with a host that
+ * answers from fixed facts, return the actions. What `mailsift test` and the
+ * differential tests use; nothing is changed anywhere.
+ */
+import { compile, type CompileOptions } from '../dsl/compile.js';
+import type { Diagnostic } from '../dsl/diagnostics.js';
+import type { Action } from './actions.js';
+import { evaluateSync, type RunResult } from './evaluate.js';
+import type { HostQuery } from './host.js';
+import { parseMessage } from './message/parse.js';
+import type { MessageView } from './message/types.js';
+import type { Plan } from './plan.js';
+import type { RunOptions } from './runtime.js';
+import { sameMailbox } from './result.js';
+
+export interface DryRunFacts {
+  /** Mailboxes that exist besides INBOX. */
+  readonly mailboxes?: readonly string[];
+  /** Duplicate ids already seen (by "handle\0id" or just id). */
+  readonly seenIds?: readonly string[];
+}
+
+export interface DryRunError {
+  readonly phase: 'compile' | 'runtime';
+  readonly code: string;
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export interface DryRunOutput {
+  readonly status: 'ok' | 'error';
+  readonly actions: readonly Action[];
+  readonly error?: DryRunError;
+  readonly diagnostics?: readonly Diagnostic[];
+  readonly result?: RunResult;
+}
+
+/** The host of a dry run: answers questions from fixed facts. */
+export function dryRunHost(facts: DryRunFacts): (q: HostQuery) => unknown {
+  const mailboxes = ['INBOX', ...(facts.mailboxes ?? [])];
+  const seen = new Set(facts.seenIds ?? []);
+  return (q) => {
+    switch (q.kind) {
+      case 'mailbox-exists':
+        return q.mailboxes.every((m) => mailboxes.some((x) => sameMailbox(x, m)));
+      case 'duplicate':
+        return seen.has(q.id) || seen.has(`${q.handle}\0${q.id}`);
+    }
+  };
+}
+
+export function runPlan(plan: Plan, message: MessageView, options: RunOptions & DryRunFacts = {}): DryRunOutput {
+  const result = evaluateSync(plan, message, options, dryRunHost(options));
+  return { status: result.status, actions: result.actions, error: result.error, result };
+}
+
+export interface DryRunOptions extends RunOptions, DryRunFacts {
+  readonly envelopeFrom?: string;
+  readonly envelopeTo?: string;
+  readonly compile?: CompileOptions;
+}
+
+/** Compile `source` and run it over `raw`; compile errors come back as status "error" with the implicit keep. */
+export function dryRun(source: string, raw: Uint8Array, options: DryRunOptions = {}): DryRunOutput {
+  const compiled = compile(source, options.compile);
+  if (!compiled.ok) {
+    const first = compiled.diagnostics.find((d) => d.severity === 'error')!;
+    return {
+      status: 'error',
+      actions: [{ type: 'keep', implicit: true, flags: [] }],
+      error: { phase: 'compile', code: first.code, message: first.message, line: first.line, column: first.column },
+      diagnostics: compiled.diagnostics,
+    };
+  }
+  const envelope = options.envelope ?? { from: options.envelopeFrom, to: options.envelopeTo };
+  return runPlan(compiled.plan, parseMessage(raw), { ...options, envelope });
+}

@@ -1,0 +1,212 @@
+/**
+ * RFC 5322 §3.4 address-list parser, with the §4.4 obsolete forms (route addresses,
+ * empty list elements, CFWS around dots). Pure and total: it never throws. Anything that
+ * does not fit the grammar sets `invalid`, and addresses are still extracted on a best
+ * effort basis (e.g. "<a@b> junk" still yields a@b).
+ */
+import type { MailAddress } from './types.js';
+import { isSpecial, isWord, lexAddressList, type Token } from './address-lexer.js';
+import { decodeWords } from './decode-words.js';
+import { trimWsp } from './header-fields.js';
+
+export interface ParsedAddressList {
+  readonly addresses: MailAddress[];
+  /** Something in the text is not part of a valid address list. */
+  readonly invalid: boolean;
+}
+
+/** Parse an unfolded address-list field body (not RFC 2047 decoded). Never throws. */
+export function parseAddressList(input: string): ParsedAddressList {
+  try {
+    const { tokens, broken } = lexAddressList(input);
+    const p = new AddressParser(tokens);
+    p.list();
+    return { addresses: p.out, invalid: p.invalid || broken };
+  } catch {
+    return { addresses: [], invalid: true };
+  }
+}
+
+class AddressParser {
+  pos = 0;
+  invalid = false;
+  readonly out: MailAddress[] = [];
+  constructor(private readonly t: readonly Token[]) {}
+
+  /** address-list = [address] *("," [address]) (obs-addr-list allows empty elements). */
+  list(): void {
+    const t = this.t;
+    while (this.pos < t.length) {
+      const tok = t[this.pos];
+      if (isSpecial(tok, ',')) {
+        this.pos++;
+      } else if (isSpecial(tok, ';')) {
+        this.invalid = true; // a group end without a group
+        this.pos++;
+      } else {
+        const stop = this.scan(this.pos);
+        if (isSpecial(t[stop], ':')) this.group(stop);
+        else this.mailbox(undefined);
+        this.skipJunk();
+      }
+    }
+  }
+
+  /** First index from `i` that holds one of < , ; : (or the end). */
+  private scan(i: number): number {
+    const t = this.t;
+    while (i < t.length) {
+      const v = t[i]!;
+      if (v.kind === 'special' && (v.value === '<' || v.value === ',' || v.value === ';' || v.value === ':')) break;
+      i++;
+    }
+    return i;
+  }
+
+  /** group = display-name ":" [group-list] ";" (§3.4); the name goes on each member. */
+  private group(colon: number): void {
+    if (!this.isPhrase(this.pos, colon) || colon === this.pos) this.invalid = true;
+    const name = this.phrase(this.pos, colon);
+    this.pos = colon + 1;
+    const t = this.t;
+    for (;;) {
+      if (this.pos >= t.length) {
+        this.invalid = true; // missing ";"
+        return;
+      }
+      const tok = t[this.pos];
+      if (isSpecial(tok, ';')) {
+        this.pos++;
+        return;
+      }
+      if (isSpecial(tok, ',')) this.pos++;
+      else {
+        this.mailbox(name);
+        this.skipJunk();
+      }
+    }
+  }
+
+  /** mailbox = name-addr / addr-spec. */
+  private mailbox(group: string | undefined): void {
+    const t = this.t;
+    const start = this.pos;
+    const stop = this.scan(start);
+    if (isSpecial(t[stop], '<')) {
+      if (!this.isPhrase(start, stop)) this.invalid = true;
+      const name = this.phrase(start, stop);
+      let a = stop + 1;
+      // obs-route (§4.4): "<@a.example,@b.example:user@c.example>" holds commas; otherwise
+      // a missing ">" ends at the next list separator rather than swallowing the list.
+      const route = isSpecial(t[a], '@');
+      let close = a;
+      while (close < t.length && !isSpecial(t[close], '>')) {
+        if (!route && (isSpecial(t[close], ',') || isSpecial(t[close], ';'))) break;
+        close++;
+      }
+      if (!isSpecial(t[close], '>')) this.invalid = true;
+      if (route) {
+        let c = a;
+        while (c < close && !isSpecial(t[c], ':')) c++;
+        if (c < close) a = c + 1;
+        else this.invalid = true;
+      }
+      this.pos = isSpecial(t[close], '>') ? close + 1 : close;
+      if (a === close) return; // "<>": the null address, no mailbox
+      this.emit(a, close, name, group);
+    } else {
+      if (isSpecial(t[stop], ':')) this.invalid = true; // a nested group
+      this.pos = stop;
+      if (stop > start) this.emit(start, stop, '', group);
+    }
+  }
+
+  /** Skip to the next "," or ";" (which the caller handles); anything skipped is junk. */
+  private skipJunk(): void {
+    const t = this.t;
+    while (this.pos < t.length && !isSpecial(t[this.pos], ',') && !isSpecial(t[this.pos], ';')) {
+      this.invalid = true;
+      this.pos++;
+    }
+  }
+
+  /** addr-spec = local-part "@" domain, split at the last "@"; salvaged when malformed. */
+  private emit(a: number, b: number, name: string, group: string | undefined): void {
+    const t = this.t;
+    let at = b - 1;
+    while (at >= a && !isSpecial(t[at], '@')) at--;
+    let la = a;
+    let db = b;
+    if (at < a) {
+      // No domain: only a lone word counts ("<root>"), and it is not RFC 5322 valid.
+      this.invalid = true;
+      if (b - a !== 1 || !isWord(t[a])) return;
+    } else if (!this.isLocal(a, at) || !this.isDomain(at + 1, b)) {
+      // Salvage the address around the last "@": the words glued to it on either side.
+      this.invalid = true;
+      la = at;
+      while (la > a && (isWord(t[la - 1]) || isSpecial(t[la - 1], '.')) && (la === at || !t[la]!.gap)) la--;
+      db = at + 1;
+      while (db < b && isDomainToken(t[db]!) && (db === at + 1 || !t[db]!.gap)) db++;
+      if (la === at) return;
+    }
+    const local = join(t, la, at < a ? b : at);
+    const out: { -readonly [K in keyof MailAddress]: MailAddress[K] } = {
+      name,
+      address: local,
+      localPart: local,
+      domain: '',
+    };
+    if (at >= a) {
+      const lit = db === at + 2 && t[at + 1]!.kind === 'literal';
+      out.domain = lit ? t[at + 1]!.value : join(t, at + 1, db);
+      out.address = local + '@' + join(t, at + 1, db);
+    }
+    if (group !== undefined) out.group = group;
+    this.out.push(out);
+  }
+
+  /** local-part = word *("." word), lenient on empty dot runs (seen in the wild). */
+  private isLocal(a: number, b: number): boolean {
+    if (a >= b) return false;
+    for (let i = a; i < b; i++) if (!isWord(this.t[i]) && !isSpecial(this.t[i], '.')) return false;
+    return isWord(this.t[a]);
+  }
+
+  /** domain = dot-atom / domain-literal. */
+  private isDomain(a: number, b: number): boolean {
+    const t = this.t;
+    if (a >= b) return false;
+    if (b - a === 1 && t[a]!.kind === 'literal') return true;
+    for (let i = a; i < b; i++) if (t[i]!.kind !== 'atom' && !isSpecial(t[i], '.')) return false;
+    return t[a]!.kind === 'atom' && t[b - 1]!.kind === 'atom';
+  }
+
+  /** phrase = 1*word / obs-phrase (words and dots). An empty range is a valid "no name". */
+  private isPhrase(a: number, b: number): boolean {
+    for (let i = a; i < b; i++) if (!isWord(this.t[i]) && !isSpecial(this.t[i], '.')) return false;
+    return a === b || isWord(this.t[a]);
+  }
+
+  /** Display text of a phrase: words joined by one space where whitespace was, RFC 2047 decoded. */
+  private phrase(a: number, b: number): string {
+    let s = '';
+    for (let i = a; i < b; i++) {
+      const tok = this.t[i]!;
+      if (s !== '' && tok.gap) s += ' ';
+      s += tok.kind === 'quoted' ? tok.value : tok.text;
+    }
+    return trimWsp(decodeWords(s));
+  }
+}
+
+function isDomainToken(tok: Token): boolean {
+  return tok.kind === 'atom' || tok.kind === 'literal' || (tok.kind === 'special' && tok.value === '.');
+}
+
+/** Tokens as written, without the CFWS between them. */
+function join(t: readonly Token[], a: number, b: number): string {
+  let s = '';
+  for (let i = a; i < b; i++) s += t[i]!.text;
+  return s;
+}

@@ -1,0 +1,188 @@
+/**
+ * Header block splitting and field parsing (RFC 5322 §2.2, §3.6; obsolete syntax §4.5).
+ * This is the hot path of every script: fields are split eagerly, but values are decoded
+ * only when asked for, and then cached on the field.
+ */
+import type { HeaderField } from './types.js';
+import { latin1Decode, tryUtf8 } from './bytes.js';
+import { decodeWords } from './decode-words.js';
+
+/** A parsed or added header field. `latin1` remembers how its bytes were decoded. */
+export class Field implements HeaderField {
+  /** Decoded value, computed on first use. */
+  private cached: string | undefined;
+  constructor(
+    readonly name: string,
+    readonly lname: string,
+    readonly raw: string,
+    /** True when the field's bytes were not valid UTF-8 and were read as ISO-8859-1. */
+    readonly latin1: boolean,
+  ) {}
+
+  /** Unfolded, trimmed, RFC 2047 decoded value (see decodeHeaderValue). */
+  value(): string {
+    return (this.cached ??= decodeHeaderValue(this.raw));
+  }
+}
+
+/** Where the header block ends and the body starts, in bytes. */
+export interface HeaderSplit {
+  /** End of the header block: just after the LF of its last line (the blank line excluded). */
+  readonly headerEnd: number;
+  /** Start of the body: just after the blank line, or raw.length when there is none. */
+  readonly bodyStart: number;
+}
+
+/**
+ * RFC 5322 §2.1: the header ends at the first empty line (CRLF CRLF, or LF LF for
+ * LF-only stores). No empty line means the whole message is header; a leading empty
+ * line means there is no header at all.
+ */
+export function splitHeader(raw: Uint8Array): HeaderSplit {
+  const len = raw.length;
+  if (raw[0] === 0x0a) return { headerEnd: 0, bodyStart: 1 };
+  if (raw[0] === 0x0d && raw[1] === 0x0a) return { headerEnd: 0, bodyStart: 2 };
+  let nl = raw.indexOf(0x0a);
+  while (nl >= 0 && nl + 1 < len) {
+    const c = raw[nl + 1];
+    if (c === 0x0a) return { headerEnd: nl + 1, bodyStart: nl + 2 };
+    if (c === 0x0d && raw[nl + 2] === 0x0a) return { headerEnd: nl + 1, bodyStart: nl + 3 };
+    nl = raw.indexOf(0x0a, nl + 1);
+  }
+  return { headerEnd: len, bodyStart: len };
+}
+
+/**
+ * Parse the fields of a header block. Header bytes are read as UTF-8 when valid (RFC 6532),
+ * else line by line as UTF-8-or-latin1 so that raw 8-bit legacy headers keep their
+ * characters. Lines that are neither a field nor a continuation are skipped.
+ */
+export function parseFields(block: Uint8Array): Field[] {
+  // A UTF-8 byte order mark before the first field would make its name invalid.
+  const start = block[0] === 0xef && block[1] === 0xbb && block[2] === 0xbf ? 3 : 0;
+  const bytes = start ? block.subarray(start) : block;
+  const text = tryUtf8(bytes);
+  if (text !== null) return parseText(text, null);
+  const lines: string[] = [];
+  const latin: boolean[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    let nl = bytes.indexOf(0x0a, pos);
+    if (nl < 0) nl = bytes.length;
+    const line = bytes.subarray(pos, nl);
+    const asUtf8 = tryUtf8(line);
+    lines.push(asUtf8 ?? latin1Decode(line));
+    latin.push(asUtf8 === null);
+    pos = nl + 1;
+  }
+  return parseText(lines.join('\n'), latin);
+}
+
+/** Parse fields from decoded header text; `latin` flags lines that were read as latin1. */
+function parseText(text: string, latin: readonly boolean[] | null): Field[] {
+  const fields: Field[] = [];
+  const len = text.length;
+  let pos = 0;
+  let lineNo = 0;
+  // The field being collected: name, value start, value end, folded?, latin1?
+  let name = '';
+  let vStart = -1;
+  let vEnd = 0;
+  let folded = false;
+  let lat = false;
+  while (pos < len) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = len;
+    let end = nl;
+    if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+    const c = text.charCodeAt(pos);
+    const lineLatin = latin !== null && latin[lineNo] === true;
+    if (c === 32 || c === 9) {
+      // RFC 5322 §2.2.3: a line starting with WSP continues the previous field. After a
+      // skipped line (vStart < 0) it is skipped as well.
+      if (vStart >= 0) {
+        vEnd = end;
+        folded = true;
+        lat ||= lineLatin;
+      }
+    } else {
+      if (vStart >= 0) fields.push(makeField(text, name, vStart, vEnd, folded, lat));
+      vStart = -1;
+      const colon = text.indexOf(':', pos);
+      if (colon > pos && colon < end) {
+        name = fieldName(text, pos, colon);
+        if (name !== '') {
+          vStart = colon + 1;
+          vEnd = end;
+          folded = false;
+          lat = lineLatin;
+        }
+      }
+    }
+    pos = nl + 1;
+    lineNo++;
+  }
+  if (vStart >= 0) fields.push(makeField(text, name, vStart, vEnd, folded, lat));
+  return fields;
+}
+
+function makeField(text: string, name: string, s: number, e: number, folded: boolean, lat: boolean): Field {
+  let raw = text.slice(s, e);
+  // Folds are kept, normalised to CRLF whatever the store used.
+  if (folded) raw = raw.replace(/\r?\n/g, '\r\n');
+  return new Field(name, name.toLowerCase(), raw, lat);
+}
+
+/**
+ * The field name between `start` and the colon, or '' when it is not a valid field name:
+ * RFC 5322 §3.6.8 ftext is printable ASCII except ':'; §4.5 (obs-optional) allows
+ * whitespace before the colon, which is dropped.
+ */
+function fieldName(text: string, start: number, colon: number): string {
+  let e = colon;
+  while (e > start && (text.charCodeAt(e - 1) === 32 || text.charCodeAt(e - 1) === 9)) e--;
+  if (e === start) return '';
+  for (let i = start; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 33 || c > 126) return '';
+  }
+  return text.slice(start, e);
+}
+
+/** True when `name` is a valid RFC 5322 field name. */
+export function isValidFieldName(name: string): boolean {
+  return name.length > 0 && fieldName(name + ':', 0, name.length) === name;
+}
+
+/**
+ * Unfold as Dovecot Pigeonhole does (MESSAGE_HEADER_PARSER_FLAG_CLEAN_ONELINE): each
+ * [CR]LF plus the one WSP character that follows it becomes a single space, so a
+ * CRLF TAB fold reads as one space. RFC 5322 §2.2.3 would only drop the CRLF.
+ */
+export function unfold(raw: string): string {
+  return raw.indexOf('\n') < 0 ? raw : raw.replace(/\r?\n[ \t]?/g, ' ');
+}
+
+/** Trim SP, TAB, CR and LF (not the wider set String.prototype.trim strips, e.g. NBSP). */
+export function trimWsp(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isWsp(s.charCodeAt(a))) a++;
+  while (b > a && isWsp(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+function isWsp(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
+}
+
+/** What header() yields for one raw value: unfolded, trimmed, RFC 2047 decoded. */
+export function decodeHeaderValue(raw: string): string {
+  const v = trimWsp(unfold(raw));
+  return v.indexOf('=?') < 0 ? v : decodeWords(v);
+}
+
+/** The decoded value of any field (cached for fields this module parsed). */
+export function fieldValue(field: HeaderField): string {
+  return field instanceof Field ? field.value() : decodeHeaderValue(field.raw);
+}

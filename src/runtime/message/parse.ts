@@ -1,0 +1,144 @@
+/**
+ * parseMessage: the message view rules run against. Only the header block is parsed
+ * up front (split into fields, nothing decoded); values, address lists, the MIME tree and
+ * the body text are computed on first use and cached.
+ */
+import type { AddressField, EditableMessage, HeaderField, MessageView, MimePart } from './types.js';
+import { concatBytes, latin1Encode, utf8Encode, utf8OrLatin1 } from './bytes.js';
+import { parseAddressList, type ParsedAddressList } from './address.js';
+import { encodeHeaderValue } from './encode-words.js';
+import { Field, isValidFieldName, parseFields, splitHeader, unfold } from './header-fields.js';
+import { parseMime } from './mime.js';
+
+/** Parse a raw RFC 5322 message (CRLF or LF line ends). Never throws. */
+export function parseMessage(raw: Uint8Array): MessageView {
+  const split = splitHeader(raw);
+  return new Message(raw, parseFields(raw.subarray(0, split.headerEnd)), split.bodyStart);
+}
+
+/** Address lists are cached per field object, so forks share the work. */
+const addressCache = new WeakMap<Field, ParsedAddressList>();
+
+class Message implements MessageView {
+  protected mimeRoot: MimePart | undefined;
+  private bodyText: string | undefined;
+
+  constructor(
+    protected readonly original: Uint8Array,
+    protected list: readonly Field[],
+    protected readonly bodyStart: number,
+  ) {}
+
+  get raw(): Uint8Array {
+    return this.original;
+  }
+
+  get size(): number {
+    return this.raw.length;
+  }
+
+  fields(): readonly HeaderField[] {
+    return this.list;
+  }
+
+  header(name: string): string[] {
+    const lname = name.toLowerCase();
+    const out: string[] = [];
+    for (const f of this.list) if (f.lname === lname) out.push(f.value());
+    return out;
+  }
+
+  addresses(name: string): AddressField[] {
+    const lname = name.toLowerCase();
+    const out: AddressField[] = [];
+    for (const f of this.list) {
+      if (f.lname !== lname) continue;
+      let parsed = addressCache.get(f);
+      if (parsed === undefined) {
+        parsed = parseAddressList(unfold(f.raw));
+        addressCache.set(f, parsed);
+      }
+      out.push({ field: f, text: f.value(), addresses: parsed.addresses, invalid: parsed.invalid });
+    }
+    return out;
+  }
+
+  mime(): MimePart {
+    return (this.mimeRoot ??= parseMime(this.list, this.body()));
+  }
+
+  /** The body bytes after the blank line (no copy). */
+  protected body(): Uint8Array {
+    return this.original.subarray(this.bodyStart);
+  }
+
+  rawBody(): string {
+    return (this.bodyText ??= utf8OrLatin1(this.body()));
+  }
+
+  hasBody(): boolean {
+    return this.bodyStart < this.original.length;
+  }
+
+  fork(): EditableMessage {
+    return new EditableView(this.original, this.list, this.bodyStart, false);
+  }
+}
+
+const CRLF = new Uint8Array([0x0d, 0x0a]);
+
+/**
+ * RFC 5293 editheader works on a fork. Edits replace the field list (copy on write), so
+ * the view it was forked from, and other forks, never see them.
+ */
+class EditableView extends Message implements EditableMessage {
+  private serialized: Uint8Array | undefined;
+
+  constructor(original: Uint8Array, list: readonly Field[], bodyStart: number, private edited: boolean) {
+    super(original, list, bodyStart);
+  }
+
+  /** After an edit: the serialised message, so that size (RFC 5228 §5.9) sees the edits. */
+  override get raw(): Uint8Array {
+    return this.edited ? (this.serialized ??= this.serialize()) : this.original;
+  }
+
+  override fork(): EditableMessage {
+    return new EditableView(this.original, this.list, this.bodyStart, this.edited);
+  }
+
+  addField(name: string, value: string, options?: { last?: boolean }): void {
+    if (!isValidFieldName(name)) throw new TypeError(`invalid header field name: ${JSON.stringify(name)}`);
+    const field = new Field(name, name.toLowerCase(), ' ' + encodeHeaderValue(value), false);
+    this.list = options?.last === true ? [...this.list, field] : [field, ...this.list];
+    this.changed();
+  }
+
+  removeFields(indexes: readonly number[]): void {
+    if (indexes.length === 0) return;
+    const drop = new Set(indexes);
+    this.list = this.list.filter((_, i) => !drop.has(i));
+    this.changed();
+  }
+
+  toBuffer(): Uint8Array {
+    return this.raw;
+  }
+
+  private changed(): void {
+    this.edited = true;
+    this.serialized = undefined;
+    this.mimeRoot = undefined;
+  }
+
+  /** Header with CRLF line ends, each field in the charset it was read in; body untouched. */
+  private serialize(): Uint8Array {
+    const chunks: Uint8Array[] = [];
+    for (const f of this.list) {
+      const line = f.name + ':' + f.raw + '\r\n';
+      chunks.push(f.latin1 ? latin1Encode(line) : utf8Encode(line));
+    }
+    chunks.push(CRLF, this.body());
+    return concatBytes(chunks);
+  }
+}

@@ -1,0 +1,2 @@
+require ["body", "fileinto"];
+if body :contains "Q2 budget" { fileinto "Budget"; }

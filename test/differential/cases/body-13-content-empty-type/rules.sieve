@@ -1,0 +1,2 @@
+require ["body", "fileinto"];
+if body :content "" :contains "spring sale" { fileinto "EmptyType"; }

@@ -1,0 +1,2 @@
+require ["body", "fileinto"];
+if body :contains "viele Grüße" { fileinto "Utf8"; }

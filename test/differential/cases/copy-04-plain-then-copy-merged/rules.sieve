@@ -1,0 +1,3 @@
+require ["fileinto", "copy"];
+fileinto "Work";
+fileinto :copy "Work";

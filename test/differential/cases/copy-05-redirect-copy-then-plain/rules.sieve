@@ -1,0 +1,3 @@
+require "copy";
+redirect :copy "archive@example.net";
+redirect "archive@example.net";

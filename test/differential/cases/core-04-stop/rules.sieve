@@ -1,0 +1,4 @@
+require "fileinto";
+fileinto "Before";
+stop;
+fileinto "After";

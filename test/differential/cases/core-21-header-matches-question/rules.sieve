@@ -1,0 +1,3 @@
+require "fileinto";
+if header :matches "x-priority" "?" { fileinto "OneChar"; }
+if header :matches "x-priority" "??" { fileinto "TwoChars"; }

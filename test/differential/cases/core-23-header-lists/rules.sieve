@@ -1,0 +1,1 @@
+if header :contains ["x-spam", "subject", "x-mailer"] ["viagra", "mutt"] { discard; }

@@ -1,0 +1,1 @@
+if address :is "subject" "x@example.com" { discard; }

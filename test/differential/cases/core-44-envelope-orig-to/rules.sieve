@@ -1,0 +1,2 @@
+require "envelope";
+if envelope :is "orig_to" "bob@example.com" { discard; }

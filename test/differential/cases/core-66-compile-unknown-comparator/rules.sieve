@@ -1,0 +1,1 @@
+if header :comparator "i;bogus" :is "subject" "x" { discard; }

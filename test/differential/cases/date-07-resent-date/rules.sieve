@@ -1,0 +1,2 @@
+require ["date", "variables", "fileinto"];
+if date :originalzone :matches "resent-date" "hour" "*" { fileinto "H${1}"; }

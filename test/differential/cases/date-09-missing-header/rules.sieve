@@ -1,0 +1,2 @@
+require ["date", "fileinto"];
+if not date :matches "x-missing" "year" "*" { fileinto "Missing"; }

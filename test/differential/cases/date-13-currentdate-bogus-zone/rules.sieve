@@ -1,0 +1,2 @@
+require ["date", "variables", "fileinto"];
+if currentdate :zone "bogus" :matches "zone" "*" { fileinto "Zone${1}"; }

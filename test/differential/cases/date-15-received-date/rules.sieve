@@ -1,0 +1,2 @@
+require ["date", "variables", "fileinto"];
+if date :originalzone :matches "received" "minute" "*" { fileinto "M${1}"; }

@@ -1,0 +1,5 @@
+require ["reject", "encoded-character"];
+reject text:
+Sorry ${hex:21}
+.
+;

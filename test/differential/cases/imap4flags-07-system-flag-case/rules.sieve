@@ -1,0 +1,5 @@
+require "imap4flags";
+addflag "\\SEEN";
+addflag "\\seen";
+removeflag "\\Seen";
+addflag "\\ANSWERED";

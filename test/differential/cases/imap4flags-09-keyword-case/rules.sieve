@@ -1,0 +1,4 @@
+require "imap4flags";
+addflag "Foo";
+addflag "foo";
+addflag "FOO";

@@ -1,0 +1,5 @@
+require ["imap4flags", "fileinto"];
+addflag "First";
+fileinto "One";
+addflag "Second";
+fileinto "Two";

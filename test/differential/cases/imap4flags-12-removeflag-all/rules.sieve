@@ -1,0 +1,3 @@
+require "imap4flags";
+setflag ["X", "Y"];
+removeflag ["x", "Y"];

@@ -1,0 +1,3 @@
+require ["imap4flags", "fileinto"];
+fileinto :flags "X" "Work";
+fileinto :flags "Y" "Work";

@@ -1,0 +1,3 @@
+require "imap4flags";
+keep;
+setflag "Late";

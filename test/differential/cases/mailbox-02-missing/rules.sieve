@@ -1,0 +1,2 @@
+require ["mailbox", "fileinto"];
+if mailboxexists "Nope" { fileinto "Nope"; } else { fileinto "Work"; }

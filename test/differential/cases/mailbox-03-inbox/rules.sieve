@@ -1,0 +1,3 @@
+require ["mailbox", "fileinto"];
+if mailboxexists "INBOX" { fileinto "InboxExists"; }
+if mailboxexists "inbox" { fileinto "LowerInbox"; }

@@ -1,0 +1,2 @@
+require ["subaddress", "envelope", "fileinto"];
+if envelope :user "to" "bob" { fileinto "User"; }

@@ -1,0 +1,2 @@
+require ["subaddress", "envelope", "variables", "fileinto"];
+if envelope :detail :matches "to" "*" { fileinto "Detail-${1}"; }

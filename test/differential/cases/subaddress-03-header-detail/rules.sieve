@@ -1,0 +1,3 @@
+require ["subaddress", "fileinto"];
+if address :detail :is "to" "lists" { fileinto "Lists"; }
+if address :detail :is "from" "sender" { fileinto "FromDetail"; }

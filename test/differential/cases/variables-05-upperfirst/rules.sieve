@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set :upperfirst "f" "mixed case";
+fileinto "${f}";

@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set :length "f" "hello";
+fileinto "len-${f}";

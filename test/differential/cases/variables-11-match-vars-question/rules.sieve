@@ -1,0 +1,2 @@
+require ["variables", "fileinto"];
+if header :matches "x-mailer" "M?tt/*" { fileinto "${1}-${2}"; }

@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+if header :matches "x-location" "*" { set :length "n" "${1}"; }
+fileinto "len-${n}";

@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+if header :matches "x-location" "*" { set :upper "u" "${1}"; }
+fileinto "${u}";

@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set "h" "x-mailer";
+if header :contains "${h}" "mutt" { fileinto "Dynamic"; }

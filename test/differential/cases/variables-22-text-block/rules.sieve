@@ -1,0 +1,7 @@
+require ["variables", "reject"];
+set "who" "Bob";
+reject text:
+Dear ${who},
+this address is closed.
+.
+;
