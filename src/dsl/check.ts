@@ -49,7 +49,7 @@ export class Checker {
     for (let i = 0; i < commands.length; i++) {
       const cmd = commands[i]!;
       if (cmd.name === 'require') {
-        this.require(cmd, topLevel);
+        this.requireCapabilities(cmd, topLevel);
         continue;
       }
       this.seenOther = true;
@@ -73,7 +73,7 @@ export class Checker {
     return out;
   }
 
-  private require(cmd: CommandNode, topLevel: boolean): void {
+  private requireCapabilities(cmd: CommandNode, topLevel: boolean): void {
     if (!topLevel || this.seenOther) {
       this.sink.error('require-not-first', cmd.nameSpan, 'require must come before any other command, at the top level');
     }

@@ -108,8 +108,10 @@ interface AddressArgs extends HeaderArgs {
 export function addressValues(rt: Runtime, name: string, part: AddressPart, index?: FieldIndex): string[] {
   const out: string[] = [];
   for (const field of pickIndexed(rt.message.addresses(name), index)) {
-    if (field.invalid && field.addresses.length === 0) {
-      // An unparsable field: :all compares its raw text, other parts never match.
+    if (field.addresses.length === 0) {
+      // An unparsable field or an empty group: :all compares its text, other parts never
+      // match (Pigeonhole does the same, so `address :count` counts such a field once).
+      if (field.text === '') continue;
       if (part.name === 'all') out.push(field.text);
       continue;
     }

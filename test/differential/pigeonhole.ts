@@ -13,8 +13,20 @@ export const SIEVE_TEST = process.env.SIEVE_TEST ?? 'sieve-test';
 const RUN_USER = 'sievetest';
 const EXTENSIONS = '+editheader +spamtest +spamtestplus +virustest +vacation-seconds';
 
-/** spamtest: numeric X-Spam-Score with max 10; virustest: text X-Virus-Scan clean→1, infected→5. */
-export const REF_CONF = `!include_try /etc/dovecot/dovecot.conf
+/**
+ * The reference configuration. spamtest: numeric X-Spam-Score with max 10; virustest: text
+ * X-Virus-Scan clean→1, infected→5. The private store is given as `mail_location` instead of
+ * `-l maildir:DIR`: with -l sieve-test builds its own namespace whose hierarchy separator is
+ * ".", so `mailboxexists "Lists/Dev"` would look for a folder literally named "Lists/Dev".
+ * Through the config, the inbox namespace gets separator "/" (mailsift's folder syntax) and
+ * "Lists/Dev" is the Maildir++ folder `.Lists.Dev`.
+ */
+export function refConf(maildir: string): string {
+  return `!include_try /etc/dovecot/dovecot.conf
+mail_location = maildir:${maildir}
+namespace inbox {
+  separator = /
+}
 plugin {
   sieve_spamtest_status_type = score
   sieve_spamtest_status_header = X-Spam-Score
@@ -25,6 +37,7 @@ plugin {
   sieve_virustest_text_value5 = infected
 }
 `;
+}
 
 /** True when `sieve-test` can be started (it prints its usage and exits non-zero without args). */
 export function sieveTestInstalled(): boolean {
@@ -98,7 +111,7 @@ export function runSieveTest(c: Pick<DiffCase, 'script' | 'message' | 'envelopeF
       writeFileSync(p, data);
       paths.push(p);
     };
-    write(join(dir, 'ref.conf'), REF_CONF);
+    write(join(dir, 'ref.conf'), refConf(maildir));
     write(join(dir, 'script.sieve'), c.script);
     write(join(dir, 'message.eml'), c.message);
     mkdir(maildir);
@@ -117,7 +130,6 @@ export function runSieveTest(c: Pick<DiffCase, 'script' | 'message' | 'envelopeF
       SIEVE_TEST,
       '-C',
       '-c', 'ref.conf',
-      '-l', `maildir:${maildir}`,
       '-x', EXTENSIONS,
       '-f', c.envelopeFrom,
       '-r', c.envelopeTo,
@@ -148,7 +160,7 @@ export function parseRun(run: RawRun): PigeonholeResult {
   const diagnostics = run.stderr
     .split('\n')
     .map((l) => l.replace(/^sieve-test\([^)]*\): /, ''))
-    .filter((l) => l !== '' && !l.startsWith('Info: final result:'));
+    .filter((l) => l !== '' && !/^(Info|Debug): /.test(l)); // e.g. "checked duplicate for user NAME"
   if (run.exitCode === 0) return { status: 'ok', actions: parseReport(run.stdout), diagnostics };
   if (run.exitCode === 1 && run.stderr.includes('resolved with successful implicit keep')) {
     // A runtime error: no report is printed; Pigeonhole falls back to the implicit keep.
@@ -165,7 +177,8 @@ export function parseRun(run: RawRun): PigeonholeResult {
   throw new Error(`unexpected sieve-test outcome (exit ${run.exitCode}):\n${run.stderr}\n${run.stdout}`);
 }
 
-const KEY_LINE = /^ {4}=> (\w+)\s*:(?: (.*))?$/;
+// `s`: values may hold a CR (text: strings have CRLF line ends), which `.` would not match.
+const KEY_LINE = /^ {4}=> (\w+)\s*:(?: (.*))?$/s;
 
 /** Parses the "Performed actions: / Implicit keep:" report of sieve-test. */
 export function parseReport(stdout: string): Action[] {
@@ -173,7 +186,7 @@ export function parseReport(stdout: string): Action[] {
   const actions: Action[] = [];
   let section: 'none' | 'performed' | 'implicit' = 'none';
   let i = 0;
-  const fail = (why: string): never => {
+  const fail: (why: string) => never = (why) => {
     throw new Error(`cannot parse sieve-test report (${why}) at line ${i + 1}:\n${stdout}`);
   };
   // Sub-lines "        + ..." of a store or redirect.
@@ -206,7 +219,7 @@ export function parseReport(stdout: string): Action[] {
     const head = line.slice(3);
     i++;
     let m: RegExpMatchArray | null;
-    if ((m = head.match(/^store message in folder: (.*)$/))) {
+    if ((m = head.match(/^store message in folder: (.*)$/s))) {
       const mailbox = m[1]!;
       let flags: string[] = [];
       let copy = false;
@@ -226,7 +239,7 @@ export function parseReport(stdout: string): Action[] {
       actions.push({ type: 'redirect', address: m[1]!, copy: subs.includes('preserve implicit keep') });
     } else if (head === 'discard') {
       actions.push({ type: 'discard' });
-    } else if ((m = head.match(/^reject message with reason: (.*)$/))) {
+    } else if ((m = head.match(/^reject message with reason: (.*)$/s))) {
       actions.push({ type: 'reject', reason: m[1]! });
     } else if (head === 'send vacation message:') {
       const fields: Record<string, string> = {};
@@ -251,7 +264,10 @@ export function parseReport(stdout: string): Action[] {
       const action: Action = { type: 'vacation', reason, seconds: Number(fields.seconds) };
       if (fields.subject !== undefined) action.subject = fields.subject;
       if (fields.from !== undefined) action.from = fields.from;
-      if (fields.handle !== undefined && !/<(NO-)?MIME>$/.test(fields.handle)) action.handle = fields.handle;
+      // A blank line separates the fields from START MESSAGE; the default handle (reason+subject+from+
+      // <NO-MIME>) is not interesting, an explicit :handle is.
+      const handle = fields.handle?.replace(/\n$/, '');
+      if (handle !== undefined && !/<(NO-)?MIME>$/.test(handle)) action.handle = handle;
       actions.push(action);
     } else if ((m = head.match(/^send notification with method '(.*)':$/))) {
       const scheme = m[1]!;
@@ -293,7 +309,7 @@ export function parseReport(stdout: string): Action[] {
       if (fields.subject !== undefined) action.message = fields.subject;
       if (fields.from !== undefined) action.from = fields.from;
       actions.push(action);
-    } else if (head.startsWith('track duplicate')) {
+    } else if (/^track (last )?duplicate\b/.test(head)) {
       // duplicate test bookkeeping, no effect on the message: not an action.
     } else fail(`unknown action "${head}"`);
   }

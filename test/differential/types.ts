@@ -67,7 +67,7 @@ export interface CaseConfig {
   expected?: unknown;
 }
 
-export interface DiffCase extends CaseConfig {
+export interface DiffCase extends Omit<CaseConfig, 'message'> {
   /** Directory name under cases/, e.g. "core-01-keep". */
   name: string;
   dir: string;

@@ -80,15 +80,12 @@ class AddressParser {
         return;
       }
       if (isSpecial(tok, ',')) this.pos++;
-      else {
-        this.mailbox(name);
-        this.skipJunk();
-      }
+      else if (this.mailbox(name)) this.skipJunk();
     }
   }
 
-  /** mailbox = name-addr / addr-spec. */
-  private mailbox(group: string | undefined): void {
+  /** mailbox = name-addr / addr-spec. False when it only skipped a nested group's name. */
+  private mailbox(group: string | undefined): boolean {
     const t = this.t;
     const start = this.pos;
     const stop = this.scan(start);
@@ -112,12 +109,18 @@ class AddressParser {
         else this.invalid = true;
       }
       this.pos = isSpecial(t[close], '>') ? close + 1 : close;
-      if (a === close) return; // "<>": the null address, no mailbox
-      this.emit(a, close, name, group);
+      if (a < close) this.emit(a, close, name, group); // "<>" is the null address: no mailbox
+      return true;
     } else {
-      if (isSpecial(t[stop], ':')) this.invalid = true; // a nested group
+      if (isSpecial(t[stop], ':')) {
+        // A group inside a group: drop its name, its members join the outer group.
+        this.invalid = true;
+        this.pos = stop + 1;
+        return false;
+      }
       this.pos = stop;
       if (stop > start) this.emit(start, stop, '', group);
+      return true;
     }
   }
 
@@ -145,7 +148,8 @@ class AddressParser {
       // Salvage the address around the last "@": the words glued to it on either side.
       this.invalid = true;
       la = at;
-      while (la > a && (isWord(t[la - 1]) || isSpecial(t[la - 1], '.')) && (la === at || !t[la]!.gap)) la--;
+      const glued = (x: Token | undefined): boolean => isWord(x) || isSpecial(x, '.') || isSpecial(x, '@');
+      while (la > a && glued(t[la - 1]) && (la === at || !t[la]!.gap)) la--;
       db = at + 1;
       while (db < b && isDomainToken(t[db]!) && (db === at + 1 || !t[db]!.gap)) db++;
       if (la === at) return;
@@ -166,20 +170,29 @@ class AddressParser {
     this.out.push(out);
   }
 
-  /** local-part = word *("." word), lenient on empty dot runs (seen in the wild). */
+  /**
+   * local-part = word *("." word). Lenient on ".." and a trailing "." (Japanese mobile
+   * carriers hand out such addresses), but two words need a dot between them.
+   */
   private isLocal(a: number, b: number): boolean {
-    if (a >= b) return false;
-    for (let i = a; i < b; i++) if (!isWord(this.t[i]) && !isSpecial(this.t[i], '.')) return false;
-    return isWord(this.t[a]);
+    if (a >= b || !isWord(this.t[a])) return false;
+    for (let i = a + 1; i < b; i++) {
+      const word = isWord(this.t[i]);
+      if (!word && !isSpecial(this.t[i], '.')) return false;
+      if (word && isWord(this.t[i - 1])) return false;
+    }
+    return true;
   }
 
-  /** domain = dot-atom / domain-literal. */
+  /** domain = dot-atom / domain-literal (§3.4.1): atoms strictly separated by dots. */
   private isDomain(a: number, b: number): boolean {
     const t = this.t;
-    if (a >= b) return false;
     if (b - a === 1 && t[a]!.kind === 'literal') return true;
-    for (let i = a; i < b; i++) if (t[i]!.kind !== 'atom' && !isSpecial(t[i], '.')) return false;
-    return t[a]!.kind === 'atom' && t[b - 1]!.kind === 'atom';
+    if (a >= b || (b - a) % 2 === 0) return false;
+    for (let i = a; i < b; i++) {
+      if ((i - a) % 2 === 0 ? t[i]!.kind !== 'atom' : !isSpecial(t[i], '.')) return false;
+    }
+    return true;
   }
 
   /** phrase = 1*word / obs-phrase (words and dots). An empty range is a valid "no name". */

@@ -48,13 +48,16 @@ export function encodeHeaderValue(value: string): string {
   return out;
 }
 
-/** Encode one run as Q or B words (whichever is shorter), split at character boundaries. */
+/**
+ * Encode one run as Q words (readable for mostly-Latin text) unless B is much shorter,
+ * splitting at character boundaries (§5: words must hold whole characters).
+ */
 function encodeRun(text: string): string {
   const chars = Array.from(text);
   const q = chars.map(qChar);
   const qLen = q.reduce((n, s) => n + s.length, 0);
   const bLen = Math.ceil(utf8Encode(text).length / 3) * 4;
-  const words = qLen <= bLen ? splitQ(q) : splitB(chars);
+  const words = qLen * 2 <= bLen * 3 ? splitQ(q) : splitB(chars);
   return words.join('\r\n ');
 }
 

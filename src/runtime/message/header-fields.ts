@@ -9,19 +9,27 @@ import { decodeWords } from './decode-words.js';
 
 /** A parsed or added header field. `latin1` remembers how its bytes were decoded. */
 export class Field implements HeaderField {
-  /** Decoded value, computed on first use. */
-  private cached: string | undefined;
+  // Private (#) so that a field compares and serialises as plain {name, lname, raw}.
+  #cached: string | undefined;
+  readonly #latin1: boolean;
+
   constructor(
     readonly name: string,
     readonly lname: string,
     readonly raw: string,
-    /** True when the field's bytes were not valid UTF-8 and were read as ISO-8859-1. */
-    readonly latin1: boolean,
-  ) {}
+    latin1: boolean,
+  ) {
+    this.#latin1 = latin1;
+  }
+
+  /** True when the field's bytes were not valid UTF-8 and were read as ISO-8859-1. */
+  get latin1(): boolean {
+    return this.#latin1;
+  }
 
   /** Unfolded, trimmed, RFC 2047 decoded value (see decodeHeaderValue). */
   value(): string {
-    return (this.cached ??= decodeHeaderValue(this.raw));
+    return (this.#cached ??= decodeHeaderValue(this.raw));
   }
 }
 
@@ -151,7 +159,7 @@ function fieldName(text: string, start: number, colon: number): string {
 
 /** True when `name` is a valid RFC 5322 field name. */
 export function isValidFieldName(name: string): boolean {
-  return name.length > 0 && fieldName(name + ':', 0, name.length) === name;
+  return name.length > 0 && !name.includes(':') && fieldName(name + ':', 0, name.length) === name;
 }
 
 /**

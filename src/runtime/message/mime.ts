@@ -23,8 +23,9 @@ class Part implements MimePart {
   children: MimePart[] = [];
   preamble = '';
   epilogue = '';
-  private text: string | undefined;
-  private decoded: Uint8Array | undefined;
+  // Private (#) caches, so that parts compare and serialise by their public data only.
+  #text: string | undefined;
+  #decoded: Uint8Array | undefined;
 
   constructor(
     readonly contentType: string,
@@ -37,7 +38,7 @@ class Part implements MimePart {
   ) {}
 
   decodedBytes(): Uint8Array {
-    return (this.decoded ??= decodeTransfer(this.rawBody, this.transferEncoding));
+    return (this.#decoded ??= decodeTransfer(this.rawBody, this.transferEncoding));
   }
 
   /**
@@ -46,13 +47,13 @@ class Part implements MimePart {
    * content is in `children`, `preamble` and `epilogue`).
    */
   decodedText(): string {
-    if (this.text !== undefined) return this.text;
-    if (this.contentType.startsWith('multipart/')) return (this.text = '');
+    if (this.#text !== undefined) return this.#text;
+    if (this.contentType.startsWith('multipart/')) return (this.#text = '');
     const bytes = this.decodedBytes();
-    this.text = this.contentType.startsWith('text/')
+    this.#text = this.contentType.startsWith('text/')
       ? decodeCharset(bytes, this.params['charset'] ?? 'us-ascii')
       : utf8OrLatin1(bytes);
-    return this.text;
+    return this.#text;
   }
 }
 

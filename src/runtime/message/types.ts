@@ -74,7 +74,7 @@ export interface MessageView {
   /**
    * Values of every field named `name` (case-insensitive), in order: unfolded (a fold
    * becomes one space, as Pigeonhole does), leading/trailing whitespace trimmed,
-   * RFC 2047 encoded-words decoded in any charset.
+   * RFC 2047 encoded-words decoded in any charset. [] when there is no such field.
    */
   header(name: string): string[];
   /** Parsed address lists of every field named `name`, in order. Never throws. */
@@ -83,7 +83,7 @@ export interface MessageView {
   mime(): MimePart;
   /** The body as it stands after the header block, undecoded (for body :raw). */
   rawBody(): string;
-  /** True when the message has a non-empty body. */
+  /** True when the message has a non-empty body (at least one octet after the blank line). */
   hasBody(): boolean;
 
   /** A copy whose header edits do not affect this view (editheader works on a fork). */
@@ -95,6 +95,9 @@ export interface EditableMessage extends MessageView {
   addField(name: string, value: string, options?: { last?: boolean }): void;
   /** Remove the fields at these positions of fields(). */
   removeFields(indexes: readonly number[]): void;
-  /** Serialise the message with its edited header (CRLF line ends in the header). */
+  /**
+   * Serialise the message with its edited header (CRLF line ends in the header). Before any
+   * edit this is the original `raw` (not a copy). Do not mutate the result.
+   */
   toBuffer(): Uint8Array;
 }

@@ -1,0 +1,86 @@
+/**
+ * `mailsift test RULES SOURCE... [--envelope-from A] [--envelope-to B]
+ *  [--mailbox-exists NAME]... [--json] [--trace]`: a dry run. Each message of each
+ * source goes through the rules; the actions are printed, nothing is changed.
+ */
+import { compile } from '../dsl/compile.js';
+import type { Diagnostic } from '../dsl/diagnostics.js';
+import { listFolders, readSource, type LocalMessage } from '../connectors/local/source.js';
+import type { Action } from '../runtime/actions.js';
+import { evaluateSync, type RunResult } from '../runtime/evaluate.js';
+import { parseMessage } from '../runtime/message/parse.js';
+import type { TraceEvent } from '../runtime/runtime.js';
+import { dryRunHost } from '../runtime/dry-run.js';
+import { describeAction } from './describe-action.js';
+import { defaultEnvelope } from './envelope-defaults.js';
+import { formatDiagnostics } from './format-diagnostics.js';
+import { readRules, type Output } from './io.js';
+import { formatTrace } from './trace-format.js';
+
+export interface TestOptions {
+  readonly envelopeFrom?: string;
+  readonly envelopeTo?: string;
+  readonly mailboxExists?: readonly string[];
+  readonly json?: boolean;
+  readonly trace?: boolean;
+  /** Fixed "now" for currentdate (tests). */
+  readonly now?: Date;
+}
+
+const IMPLICIT_KEEP: Action[] = [{ type: 'keep', implicit: true, flags: [] }];
+
+export async function testCommand(rulesFile: string, sources: readonly string[], options: TestOptions, out: Output): Promise<number> {
+  const source = await readRules(rulesFile);
+  const compiled = compile(source, { file: rulesFile });
+  if (!compiled.ok) {
+    out.stderr(formatDiagnostics(rulesFile, source, compiled.diagnostics) + '\n');
+    if (options.json) await reportCompileError(sources, compiled.diagnostics, out);
+    return 1;
+  }
+  const plan = compiled.plan;
+  const counts = new Map<string, number>();
+  let messages = 0;
+  let errors = 0;
+  for (const path of sources) {
+    const folders = await listFolders(path);
+    const host = dryRunHost({ mailboxes: [...folders, ...(options.mailboxExists ?? [])] });
+    for await (const msg of readSource(path)) {
+      messages++;
+      const view = parseMessage(msg.raw);
+      const events: TraceEvent[] = [];
+      const envelope = defaultEnvelope(view, { from: options.envelopeFrom, to: options.envelopeTo });
+      const result = evaluateSync(plan, view, { envelope, now: options.now, trace: options.trace ? (e) => events.push(e) : undefined }, host);
+      if (result.status === 'error') errors++;
+      for (const a of result.actions) counts.set(a.type, (counts.get(a.type) ?? 0) + 1);
+      if (options.json) out.stdout(JSON.stringify(jsonLine(msg, result)) + '\n');
+      else out.stdout(humanBlock(msg, view.header('from')[0], view.header('subject')[0], result, options.trace ? formatTrace(events, source) : undefined));
+    }
+  }
+  if (!options.json) {
+    const summary = [...counts].map(([t, n]) => `${n} ${t}`).join(', ');
+    out.stdout(`${messages} message${messages === 1 ? '' : 's'}: ${summary || 'no actions'}${errors ? `; ${errors} runtime error${errors === 1 ? '' : 's'}` : ''}\n`);
+  }
+  return errors ? 1 : 0;
+}
+
+function jsonLine(msg: LocalMessage, result: RunResult): Record<string, unknown> {
+  return result.error
+    ? { message: msg.id, status: 'error', error: result.error, actions: result.actions }
+    : { message: msg.id, status: 'ok', actions: result.actions };
+}
+
+function humanBlock(msg: LocalMessage, from: string | undefined, subject: string | undefined, result: RunResult, trace: string | undefined): string {
+  const lines = [msg.id, `  From:    ${from ?? '(none)'}`, `  Subject: ${subject ?? '(none)'}`];
+  if (trace) lines.push(trace);
+  if (result.error) lines.push(`  error:   ${result.error.code} at line ${result.error.line ?? '?'}: ${result.error.message}`);
+  for (const a of result.actions) lines.push(`  → ${describeAction(a)}`);
+  return lines.join('\n') + '\n\n';
+}
+
+async function reportCompileError(sources: readonly string[], diagnostics: readonly Diagnostic[], out: Output): Promise<void> {
+  const first = diagnostics.find((d) => d.severity === 'error')!;
+  const error = { phase: 'compile', code: first.code, message: first.message, line: first.line, column: first.column };
+  for (const path of sources) {
+    for await (const msg of readSource(path)) out.stdout(JSON.stringify({ message: msg.id, status: 'error', error, actions: IMPLICIT_KEEP }) + '\n');
+  }
+}

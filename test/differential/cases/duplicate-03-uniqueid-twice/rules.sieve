@@ -1,0 +1,3 @@
+require ["duplicate", "fileinto"];
+if duplicate :uniqueid "x" { fileinto "A"; }
+if duplicate :uniqueid "x" { fileinto "B"; }

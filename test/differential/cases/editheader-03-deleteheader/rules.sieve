@@ -1,0 +1,3 @@
+require ["editheader", "fileinto"];
+deleteheader "x-mailer";
+if not exists "x-mailer" { fileinto "Gone"; }

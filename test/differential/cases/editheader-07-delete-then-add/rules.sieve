@@ -1,0 +1,4 @@
+require ["editheader", "fileinto"];
+deleteheader "subject";
+addheader "Subject" "Rewritten";
+if header :is "subject" "Rewritten" { fileinto "Rewritten"; }

@@ -1,0 +1,3 @@
+require "editheader";
+addheader "X-Foo" "a@example.com";
+if address :is "x-foo" "a@example.com" { discard; }

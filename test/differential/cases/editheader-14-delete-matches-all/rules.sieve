@@ -1,0 +1,3 @@
+require ["editheader", "fileinto"];
+deleteheader :matches "cc" "*";
+if not exists "cc" { fileinto "NoCc"; }

@@ -1,0 +1,2 @@
+require "enotify";
+notify "mailto:bob@example.com";

@@ -1,0 +1,2 @@
+require "enotify";
+notify :from "sieve@example.com" "mailto:bob@example.com";

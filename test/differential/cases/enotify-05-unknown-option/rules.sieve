@@ -1,0 +1,2 @@
+require "enotify";
+notify :options ["bogus"] "mailto:bob@example.com";

@@ -1,0 +1,2 @@
+require "enotify";
+notify :options ["x-foo=bar"] "mailto:bob@example.com";

@@ -1,0 +1,3 @@
+require "enotify";
+notify "mailto:bob@example.com";
+notify "mailto:carol@example.org";

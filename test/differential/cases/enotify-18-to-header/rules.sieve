@@ -1,0 +1,2 @@
+require "enotify";
+notify "mailto:?to=bob@example.com&cc=dave@example.net";

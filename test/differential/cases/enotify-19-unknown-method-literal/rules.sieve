@@ -1,0 +1,2 @@
+require "enotify";
+notify "sms:+15555550100";

@@ -1,0 +1,3 @@
+require "enotify";
+notify :message "discarded" "mailto:bob@example.com";
+discard;

@@ -1,0 +1,2 @@
+require "enotify";
+notify "mailto:bob%40example.com";

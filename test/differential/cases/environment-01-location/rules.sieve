@@ -1,0 +1,2 @@
+require ["environment", "variables", "fileinto"];
+if environment :matches "location" "*" { fileinto "Loc-${1}"; }

@@ -1,0 +1,2 @@
+require ["environment", "fileinto"];
+if environment :is "name" "Pigeonhole Sieve" { fileinto "Pigeonhole"; }

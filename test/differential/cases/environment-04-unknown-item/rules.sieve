@@ -1,0 +1,2 @@
+require ["environment", "fileinto"];
+if environment :matches "x-unknown" "*" { fileinto "Unknown"; } else { fileinto "NotKnown"; }

@@ -1,0 +1,2 @@
+require ["environment", "fileinto"];
+if environment :contains "remote-host" "" { fileinto "Set"; } else { fileinto "Unset"; }

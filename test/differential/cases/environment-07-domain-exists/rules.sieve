@@ -1,0 +1,3 @@
+require ["environment", "fileinto"];
+if environment :matches "domain" "?*" { fileinto "HasDomain"; }
+if environment :matches "host" "?*" { fileinto "HasHost"; }

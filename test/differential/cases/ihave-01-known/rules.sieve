@@ -1,0 +1,2 @@
+require ["ihave", "fileinto"];
+if ihave "fileinto" { fileinto "HaveFileinto"; }

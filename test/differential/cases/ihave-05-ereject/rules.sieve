@@ -1,0 +1,2 @@
+require ["ihave", "fileinto"];
+if ihave "ereject" { fileinto "HasEreject"; } else { fileinto "NoEreject"; }

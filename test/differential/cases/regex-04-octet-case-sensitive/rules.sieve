@@ -1,0 +1,3 @@
+require ["regex", "fileinto"];
+if header :regex :comparator "i;octet" "subject" "^meeting" { fileinto "Lower"; }
+if header :regex :comparator "i;octet" "subject" "^Meeting" { fileinto "Exact"; }

@@ -1,0 +1,2 @@
+require ["regex", "fileinto"];
+if address :regex :domain "to" "^example\\.(com|net)$" { fileinto "ComOrNet"; }

@@ -1,0 +1,2 @@
+require "reject";
+reject "We do not accept mail from you.";

@@ -1,0 +1,3 @@
+require "reject";
+redirect "archive@example.net";
+reject "no";

@@ -1,0 +1,3 @@
+require ["reject", "imap4flags"];
+addflag "\\Flagged";
+reject "no";

@@ -1,0 +1,3 @@
+require ["reject", "copy"];
+redirect :copy "archive@example.net";
+reject "no";

@@ -1,0 +1,2 @@
+require "reject";
+reject "Ünïcödé ÜnÏcödé Ünïcödé ÜnÏcödé Ünïcödé ÜnÏcödé Ünïcödé ÜnÏcödé Ünïcödé ÜnÏcödé Ünïcödé ÜnÏcödé Ünïcödé ÜnÏcödé Ünïcödé";

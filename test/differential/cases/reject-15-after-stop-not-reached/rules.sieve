@@ -1,0 +1,4 @@
+require ["reject", "fileinto"];
+fileinto "Work";
+stop;
+reject "never";

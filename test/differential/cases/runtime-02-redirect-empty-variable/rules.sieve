@@ -1,0 +1,2 @@
+require "variables";
+redirect "${nothing}";

@@ -1,0 +1,2 @@
+require ["spamtestplus", "variables", "fileinto"];
+if spamtest :percent :matches "*" { fileinto "Pct-${1}"; }

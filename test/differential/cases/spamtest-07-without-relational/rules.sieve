@@ -1,0 +1,2 @@
+require "spamtest";
+if spamtest :value "ge" "5" { discard; }

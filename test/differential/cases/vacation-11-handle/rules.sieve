@@ -1,0 +1,2 @@
+require "vacation";
+vacation :handle "summer-2024" "Away for the summer.";

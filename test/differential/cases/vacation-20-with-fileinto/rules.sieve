@@ -1,0 +1,3 @@
+require ["vacation", "fileinto"];
+vacation :days 2 "Away.";
+fileinto "Work";

@@ -1,0 +1,2 @@
+require "vacation";
+vacation :subject "Abwesenheitsnotiz: Grüße" "Bin weg.";
