@@ -1,9 +1,11 @@
 /**
- * `npx tsx bench/profile.ts [SCRIPT]`: CPU profile of the mailsift side of the rules bench.
+ * `npx tsx bench/profile.ts [SCRIPT] [--worker BUNDLE.mjs]`: CPU profile of the mailsift side of the rules bench.
  * Runs the bundled worker once under `node --cpu-prof` over bench/.work/maildir (built by
  * `npm run bench` when missing) and prints the top functions by self and by total time,
  * mapped back to src/ file:line through the bundle's source map. The raw profile stays in
  * bench/.work/profiles/ (open it in Chrome DevTools → Performance for the flame chart).
+ * --worker profiles another esbuild bundle of a worker (with its .map), e.g. a variant
+ * with a different message reader.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -35,9 +37,12 @@ interface CpuProfile {
 }
 
 function main(): void {
-  const script = resolve(process.argv[2] ?? join(BENCH, 'rules-40.sieve'));
+  const args = process.argv.slice(2);
+  const w = args.indexOf('--worker');
+  const prebuilt = w >= 0 ? resolve(args.splice(w, 2)[1]!) : undefined;
+  const script = resolve(args[0] ?? join(BENCH, 'rules-40.sieve'));
   const maildir = prepareMaildir();
-  return void bundleWorker(BENCH, 'rules-worker').then((worker) => {
+  return void (prebuilt ? Promise.resolve(prebuilt) : bundleWorker(BENCH, 'rules-worker')).then((worker) => {
     rmSync(PROFILES, { recursive: true, force: true });
     mkdirSync(PROFILES, { recursive: true });
     const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', PROFILES, worker, maildir, script], { encoding: 'utf8' });
@@ -78,6 +83,8 @@ function summarise(profile: CpuProfile, worker: string, map: SourceMap): void {
   for (const n of profile.nodes) names.set(n.id, frameName(n.callFrame, worker, map));
 
   const self = new Map<string, number>();
+  /** For each leaf: the nearest src/ frame above it that is not the leaf itself. */
+  const callers = new Map<string, Map<string, number>>();
   const total = new Map<string, number>();
   const files = new Map<string, number>();
   let all = 0;
@@ -87,6 +94,14 @@ function summarise(profile: CpuProfile, worker: string, map: SourceMap): void {
     const leaf = names.get(id)!;
     self.set(leaf.where, (self.get(leaf.where) ?? 0) + dt);
     files.set(leaf.file, (files.get(leaf.file) ?? 0) + dt);
+    for (let up = parent.get(id); up !== undefined; up = parent.get(up)) {
+      const w = names.get(up)!.where;
+      if (w === leaf.where || !w.startsWith('src/')) continue;
+      let m = callers.get(leaf.where);
+      if (!m) callers.set(leaf.where, (m = new Map()));
+      m.set(w, (m.get(w) ?? 0) + dt);
+      break;
+    }
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const w = names.get(byId.get(cur)!.id)!.where;
@@ -102,6 +117,13 @@ function summarise(profile: CpuProfile, worker: string, map: SourceMap): void {
     }
   };
   top(self, 30, 'top functions by self time');
+  console.log('\nwho calls the top 12 (nearest src/ frame above, ms)');
+  for (const [k] of [...self].sort((a, b) => b[1] - a[1]).filter(([k]) => !k.startsWith('(')).slice(0, 12)) {
+    const m = callers.get(k);
+    if (!m) continue;
+    const list = [...m].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w, v]) => `${w} ${v.toFixed(0)}`);
+    console.log(`  ${k}\n      <- ${list.join('\n      <- ')}`);
+  }
   top(new Map([...total].filter(([k]) => k.startsWith('src/') || k.startsWith('bench/'))), 30, 'top src/ functions by total time (callees included)');
   top(files, 20, 'self time by file');
 }

@@ -9,10 +9,12 @@
  * Environment: MAILSIFT_CORPUS (corpus root holding spamham/, default ../shared/corpus from
  * the repo root), MAILSIFT_BENCH_RUNS (measured runs per tool, default 3),
  * MAILSIFT_BENCH_SCRIPT (another script, for trying subsets; the figures are only comparable
- * with the default).
+ * with the default), MAILSIFT_BENCH_TSX=1 (worker under tsx instead of a bundle),
+ * MAILSIFT_BENCH_WORKER (a prebuilt worker bundle, for experiments), SIEVE_FILTER.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchUnavailable, median, type SectionGoal, type SectionResult, type SectionRow } from './section.js';
@@ -142,19 +144,28 @@ function prepareUser(): RunAs {
 
 interface ToolRun {
   readonly seconds: number;
+  /** user + system CPU seconds; null when unknown. */
+  readonly cpuSeconds: number | null;
   readonly peakRssMB: number | null;
   readonly messages: number;
   readonly outcomes: Record<string, number>;
 }
 
-/** "Maximum resident set size (kbytes): N" from GNU time -v. */
-function gnuTimeRssMB(path: string): number | null {
+/** Peak RSS ("Maximum resident set size (kbytes)") and user + system time from GNU time -v. */
+function gnuTime(path: string): { peakRssMB: number | null; cpuSeconds: number | null } {
+  let text: string;
   try {
-    const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(path, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
+    text = readFileSync(path, 'utf8');
   } catch {
-    return null;
+    return { peakRssMB: null, cpuSeconds: null };
   }
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(text);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(text);
+  return {
+    peakRssMB: rss ? Number(rss[1]) / 1024 : null,
+    cpuSeconds: user && sys ? Number(user[1]) + Number(sys[1]) : null,
+  };
 }
 
 /** Folds sieve-filter's report into the same outcome keys the worker counts. */
@@ -195,7 +206,8 @@ async function runSieveFilter(runAs: RunAs, script: string): Promise<ToolRun & {
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const { messages, outcomes } = sieveFilterOutcomes(Buffer.concat(chunks).toString('utf8'));
-  return { seconds, messages, outcomes, peakRssMB: useTime ? gnuTimeRssMB(timeFile) : null, stderr: Buffer.concat(errChunks).toString('utf8'), status };
+  const measured = useTime ? gnuTime(timeFile) : { peakRssMB: null, cpuSeconds: null };
+  return { seconds, messages, outcomes, ...measured, stderr: Buffer.concat(errChunks).toString('utf8'), status };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,11 +218,13 @@ async function runSieveFilter(runAs: RunAs, script: string): Promise<ToolRun & {
  * dist/), or under tsx with MAILSIFT_BENCH_TSX=1 (adds ~60 MB of loader to its RSS).
  */
 async function workerCommand(): Promise<string[]> {
+  // An experiment's own build of the worker (e.g. with another message reader).
+  if (process.env.MAILSIFT_BENCH_WORKER) return [resolve(process.env.MAILSIFT_BENCH_WORKER)];
   if (process.env.MAILSIFT_BENCH_TSX === '1') return ['--import', 'tsx', join(BENCH, 'rules-worker.ts')];
   return [await bundleWorker(BENCH, 'rules-worker')];
 }
 
-async function runMailsift(worker: readonly string[], options: { checkOnly?: boolean } = {}): Promise<ToolRun & { report: WorkerReport; wallSeconds: number }> {
+async function runMailsift(worker: readonly string[], options: { checkOnly?: boolean } = {}): Promise<ToolRun & { peakRssMB: number; report: WorkerReport; wallSeconds: number }> {
   const argv = [...worker, ...(options.checkOnly ? ['--check'] : []), MAILDIR, SCRIPT];
   const chunks: Buffer[] = [];
   const errChunks: Buffer[] = [];
@@ -235,6 +249,7 @@ async function runMailsift(worker: readonly string[], options: { checkOnly?: boo
   }
   return {
     seconds: report.loopSeconds,
+    cpuSeconds: report.loopCpuSeconds,
     peakRssMB: report.maxRssKB / 1024,
     messages: report.messages,
     outcomes: report.outcomes,
@@ -256,7 +271,7 @@ function row(tool: string, runs: readonly ToolRun[]): SectionRow {
     seconds,
     perSecond: messages / seconds,
     peakRssMB: rss.length > 0 ? Math.max(...rss) : null,
-    runs: runs.map((r) => ({ seconds: r.seconds, peakRssMB: r.peakRssMB })),
+    runs: runs.map((r) => ({ seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakRssMB: r.peakRssMB })),
   };
 }
 
@@ -305,25 +320,29 @@ export async function run(): Promise<SectionResult> {
   const worker = await workerCommand();
   await runMailsift(worker, { checkOnly: true }); // fail early when mailsift cannot compile the script
 
-  // Warm-up: compiles the script to rules.svbin and builds Dovecot's index of the Maildir.
+  // Warm-up: compiles the script to rules.svbin and builds Dovecot's index of the Maildir
+  // when they are missing, and brings the files into the page cache for both tools.
+  const fresh = !existsSync(join(SIEVE_DIR, 'rules.svbin')) || !existsSync(join(MAILDIR, 'dovecot.index'));
   const warm = await runSieveFilter(runAs, script);
   if (warm.status !== 0 || warm.messages === 0) {
     throw new BenchUnavailable(`sieve-filter failed (exit ${warm.status}):\n${warm.stderr.trim()}`);
   }
-  log(`sieve-filter warm-up (compile + index): ${warm.seconds.toFixed(3)} s, ${warm.messages} messages`);
+  log(`sieve-filter warm-up${fresh ? ' (compiles, indexes)' : ''}: ${warm.seconds.toFixed(3)} s, ${warm.messages} messages`);
+
+  // Runs alternate between the tools, so that load from other processes on the machine
+  // hits both alike.
+  const load = [loadavg()[0]!];
   const reference: ToolRun[] = [];
+  const ours: Awaited<ReturnType<typeof runMailsift>>[] = [];
   for (let i = 0; i < RUNS; i++) {
     const r = await runSieveFilter(runAs, script);
     if (r.status !== 0) throw new Error(`sieve-filter failed (exit ${r.status}):\n${r.stderr.trim()}`);
-    log(`sieve-filter run ${i + 1}: ${r.seconds.toFixed(3)} s, ${r.peakRssMB?.toFixed(1) ?? 'n/a'} MB`);
+    log(`sieve-filter run ${i + 1}: ${r.seconds.toFixed(3)} s (cpu ${r.cpuSeconds?.toFixed(2) ?? 'n/a'} s), ${r.peakRssMB?.toFixed(1) ?? 'n/a'} MB`);
     reference.push(r);
-  }
-
-  const ours: Awaited<ReturnType<typeof runMailsift>>[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const r = await runMailsift(worker);
-    log(`mailsift run ${i + 1}: loop ${r.seconds.toFixed(3)} s (process ${r.wallSeconds.toFixed(3)} s), ${r.peakRssMB.toFixed(1)} MB`);
-    ours.push(r);
+    const m = await runMailsift(worker);
+    log(`mailsift run ${i + 1}: loop ${m.seconds.toFixed(3)} s (cpu ${m.cpuSeconds?.toFixed(2)} s; whole process ${m.wallSeconds.toFixed(3)} s), ${m.peakRssMB.toFixed(1)} MB`);
+    ours.push(m);
+    load.push(loadavg()[0]!);
   }
 
   const mine = row('mailsift', ours);
@@ -337,15 +356,26 @@ export async function run(): Promise<SectionResult> {
       detail: `${mine.peakRssMB?.toFixed(1)} MB (of which ${(ours[0]!.report.baselineRssKB / 1024).toFixed(1)} MB before the first message)`,
     },
   ];
+  const cpuOf = (runs: readonly ToolRun[]): number | null => {
+    const v = runs.map((r) => r.cpuSeconds).filter((x): x is number => x !== null);
+    return v.length === runs.length ? median(v) : null;
+  };
+  const cpuMine = cpuOf(ours);
+  const cpuRef = cpuOf(reference);
   const cmp = compareOutcomes(ours[0]!.outcomes, reference[0]!.outcomes);
   const notes = [
     `ratio mailsift/sieve-filter: ${ratio.toFixed(2)}×   (median of ${RUNS} runs each; sieve-filter after a warm-up run)`,
-    `mailsift: loop time (read + parse + evaluate; compile ${(median(ours.map((r) => r.report.compileSeconds)) * 1000).toFixed(1)} ms and Node/tsx start-up excluded); ` +
+    ...(cpuMine !== null && cpuRef !== null
+      ? [`CPU time (user + system, median): mailsift ${cpuMine.toFixed(2)} s, sieve-filter ${cpuRef.toFixed(2)} s → ratio by CPU ${(cpuRef / cpuMine).toFixed(2)}× (for reference; the goal is on wall time)`]
+      : []),
+    `mailsift: loop time (read + parse + evaluate; compile ${(median(ours.map((r) => r.report.compileSeconds)) * 1000).toFixed(1)} ms and Node start-up excluded); ` +
       `whole child process ${median(ours.map((r) => r.wallSeconds)).toFixed(3)} s`,
-    `sieve-filter: whole process (start, load rules.svbin, filter); cold first run with compile + indexing ${warm.seconds.toFixed(3)} s`,
+    `sieve-filter: whole process (runuser, start, load rules.svbin, filter); warm-up run ${warm.seconds.toFixed(3)} s${fresh ? ' (compiled the script, built the index)' : ''}`,
     `outcomes (first run of each; ${cmp.differing === 0 ? 'folder counts identical' : `folder counts differ by ${cmp.differing} stores in total`}):`,
     ...cmp.lines,
   ];
+  const busy = Math.max(...load) > cpus().length / 2;
+  if (busy) notes.unshift(`NOTE: the machine was busy (1-min load average up to ${Math.max(...load).toFixed(1)} on ${cpus().length} CPUs): figures are noisy`);
 
   const json = {
     date: new Date().toISOString(),
@@ -355,9 +385,13 @@ export async function run(): Promise<SectionResult> {
     messages: files.length,
     maildirBytes: built.bytes,
     runs: RUNS,
+    cpus: cpus().length,
+    loadAverage: load,
+    worker: process.env.MAILSIFT_BENCH_WORKER ?? (process.env.MAILSIFT_BENCH_TSX === '1' ? 'tsx' : 'esbuild bundle, bare node'),
     mailsift: { ...mine, compileSeconds: ours.map((r) => r.report.compileSeconds), processSeconds: ours.map((r) => r.wallSeconds), baselineRssMB: ours.map((r) => r.report.baselineRssKB / 1024) },
     sieveFilter: { ...ref, warmupSeconds: warm.seconds },
     ratio,
+    cpuRatio: cpuMine !== null && cpuRef !== null ? cpuRef / cpuMine : null,
     goals,
     outcomes: { mailsift: ours[0]!.outcomes, sieveFilter: reference[0]!.outcomes },
   };

@@ -16,7 +16,7 @@ export interface SectionRow {
   /** Peak resident set size of the tool's process, in MB; null when it could not be measured. */
   readonly peakRssMB: number | null;
   /** Every measured run, for the record. */
-  readonly runs: readonly { readonly seconds: number; readonly peakRssMB: number | null }[];
+  readonly runs: readonly { readonly seconds: number; readonly cpuSeconds: number | null; readonly peakRssMB: number | null }[];
 }
 
 export interface SectionGoal {

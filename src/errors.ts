@@ -8,6 +8,22 @@ export const ERROR_CODES = {
   RULES_INVALID: 'a rules file does not compile',
   SOURCE_UNREADABLE: 'a message source cannot be read',
   USAGE: 'the command line is wrong',
+  IMAP_CONNECT_FAILED: 'an IMAP server cannot be reached, or did not greet (refused, DNS, timeout)',
+  IMAP_AUTH_FAILED: 'an IMAP server refused the user name or password',
+  IMAP_TLS_FAILED: 'TLS to an IMAP server failed: certificate, handshake, or STARTTLS not offered',
+  IMAP_INSECURE_REFUSED: 'plaintext IMAP (tls = "none") to a non-loopback host without allowInsecure',
+  IMAP_CONNECTION_LOST: 'an IMAP connection dropped, or is not up, while a command needed it',
+  IMAP_MAILBOX_MISSING: 'an IMAP mailbox does not exist',
+  IMAP_UIDVALIDITY_CHANGED: 'an IMAP mailbox was recreated (UIDVALIDITY changed): stored UIDs are void',
+  IMAP_COMMAND_FAILED: 'an IMAP command was refused or failed',
+  CONFIG_UNREADABLE: 'the configuration file cannot be read',
+  CONFIG_INVALID: 'the configuration file has problems (one line per problem; see ConfigError.problems)',
+  SECRET_COMMAND_FAILED: 'a password/token command failed, timed out or could not start (its output is never shown)',
+  SECRET_UNREADABLE: 'a password/token file cannot be read, or its environment variable is not set',
+  SECRET_EMPTY: 'a password/token source gave an empty value',
+  STATE_UNAVAILABLE: 'the state database cannot be created, opened or read',
+  STATE_SCHEMA_TOO_NEW: 'the state database was written by a newer mailsift',
+  STATE_MISUSE: 'the state API was called wrongly (a bug in the caller)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -11,6 +11,7 @@ import { evaluateSync, type RunResult } from '../runtime/evaluate.js';
 import { parseMessage } from '../runtime/message/parse.js';
 import type { TraceEvent } from '../runtime/runtime.js';
 import { dryRunHost } from '../runtime/dry-run.js';
+import { hostEnvironment } from '../host/environment.js';
 import { describeAction } from './describe-action.js';
 import { defaultEnvelope } from './envelope-defaults.js';
 import { formatDiagnostics } from './format-diagnostics.js';
@@ -38,6 +39,7 @@ export async function testCommand(rulesFile: string, sources: readonly string[],
     return 1;
   }
   const plan = compiled.plan;
+  const settings = { environment: hostEnvironment() };
   const counts = new Map<string, number>();
   let messages = 0;
   let errors = 0;
@@ -49,7 +51,7 @@ export async function testCommand(rulesFile: string, sources: readonly string[],
       const view = parseMessage(msg.raw);
       const events: TraceEvent[] = [];
       const envelope = defaultEnvelope(view, { from: options.envelopeFrom, to: options.envelopeTo });
-      const result = evaluateSync(plan, view, { envelope, now: options.now, trace: options.trace ? (e) => events.push(e) : undefined }, host);
+      const result = evaluateSync(plan, view, { envelope, now: options.now, settings, trace: options.trace ? (e) => events.push(e) : undefined }, host);
       if (result.status === 'error') errors++;
       for (const a of result.actions) counts.set(a.type, (counts.get(a.type) ?? 0) + 1);
       if (options.json) out.stdout(JSON.stringify(jsonLine(msg, result)) + '\n');

@@ -176,6 +176,7 @@ export function bind(input: BindInput): Call | undefined {
 
   const match = resolveMatch(input, matchTag, comparatorArg);
   if (!match) ok = false;
+  if (match?.type.validateKey && !validateKeys(match, positional[positional.length - 1], cx)) ok = false;
   if (!ok || !match) return undefined;
   return {
     name: node.name,
@@ -187,6 +188,19 @@ export function bind(input: BindInput): Call | undefined {
     match,
     addressPart: part ?? ALL_PART,
   };
+}
+
+/** Constant keys checked by their match type (e.g. :regex patterns); keys are the last positional (RFC 5228 §2.7). */
+function validateKeys(match: MatchSpec, keys: Bound | undefined, cx: LowerContext): boolean {
+  let valid = true;
+  for (const [i, key] of (keys?.list ?? []).entries()) {
+    if (typeof key !== 'string') continue;
+    const problem = match.type.validateKey!(key, match.comparator, cx.limits);
+    if (!problem) continue;
+    cx.error(problem.code, keys!.literals?.[i]?.span ?? keys!.span, problem.message);
+    valid = false;
+  }
+  return valid;
 }
 
 function accepts(kind: ArgKind, arg: Argument): boolean {

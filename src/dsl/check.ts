@@ -19,7 +19,6 @@ export class Checker {
   private readonly enabled = new Set<string>(['']);
   private needsBody = false;
   private seenOther = false;
-  /** Depth of blocks whose ihave guard named an unknown capability: their contents are not checked. */
   private readonly cx: LowerContext;
 
   constructor(
@@ -31,6 +30,7 @@ export class Checker {
     const known = registry.capabilities;
     this.cx = {
       error: (code, span, message) => sink.error(code, span, message),
+      warning: (code, span, message) => sink.warning(code, span, message),
       has: (cap) => this.enabled.has(cap),
       constant: (b) => this.constant(b),
       constantList: (b) => this.constantList(b),
@@ -119,11 +119,8 @@ export class Checker {
       if (guard === 'dead') {
         body = []; // ihave of an unknown capability: the block can never run and is not checked (RFC 5463 §4).
       } else if (guard) {
-        const before = new Set(this.enabled);
         for (const cap of guard) this.enable(cap);
         body = this.block(cmd.block!, false);
-        this.enabled.clear();
-        for (const cap of before) this.enabled.add(cap);
       } else {
         body = this.block(cmd.block!, false);
       }
@@ -133,8 +130,21 @@ export class Checker {
     return { kind: 'if', branches, otherwise, span: chain[0]!.span };
   }
 
-  /** ihave guards: the capabilities a test enables in its block, or 'dead' when one is unknown. */
+  /**
+   * ihave guards (RFC 5463 §4): the capabilities a test checks for, also inside
+   * allof/anyof, or 'dead' when one is unknown (the block can never run and is not
+   * checked). Like Pigeonhole, a known capability stays enabled after the block.
+   */
   private guard(test: TestNode): readonly string[] | 'dead' | undefined {
+    if (test.name === 'allof' || test.name === 'anyof') {
+      const caps: string[] = [];
+      for (const t of test.tests) {
+        const g = this.guard(t);
+        if (g === 'dead') return 'dead';
+        if (g) caps.push(...g);
+      }
+      return caps.length ? caps : undefined;
+    }
     const def = this.registry.tests.get(test.name);
     if (!def?.def.guards || !this.enabled.has(def.owner)) return undefined;
     const call = bind({ node: test, signature: def.def.signature, owner: def.owner, registry: this.registry, cx: this.cx, toStr: (v) => v });

@@ -40,7 +40,11 @@ export type DiagnosticCode =
   | 'unknown-comparator'
   | 'unsupported-match'
   | 'not-constant'
-  | 'script-too-large';
+  | 'script-too-large'
+  /** A :regex pattern refused as too costly for a backtracking engine (valid POSIX, but not run by mailsift). */
+  | 'regex-too-costly'
+  /** More distinct variables than Limits.maxVariables (RFC 5229 §3 lets implementations limit them). */
+  | 'too-many-variables';
 
 export interface Diagnostic extends Span {
   readonly code: DiagnosticCode;

@@ -5,7 +5,7 @@
  * the compiler's checker, because they shape the plan itself.
  * Status: complete.
  */
-import { defineCommand, defineExtension, defineTest, type Bound } from './define.js';
+import { defineCommand, defineExtension, defineTest, type Bound, type LowerContext } from './define.js';
 import { redirectTarget } from './lib/address.js';
 import { normalizeFlags } from './lib/flags.js';
 import { isFieldName, lowerIndex, pickIndexed, type FieldIndex } from './lib/select.js';
@@ -57,15 +57,14 @@ const redirect = defineCommand<{ address: Str; copy: boolean }>({
   },
 });
 
-/** Header names of a test, checked when constant (RFC 5228 §5.7 asks for valid field names). */
-function lowerNames(b: Bound, cx: Parameters<typeof lowerIndex>[1], what: string): boolean {
+/**
+ * Header names of a test, checked when constant. RFC 5228 §5.7 asks for valid field
+ * names; Pigeonhole only warns about an invalid one (it can never match), and so do we.
+ */
+function checkNames(b: Bound, cx: LowerContext, what: string): void {
   for (const [i, s] of (b.list ?? []).entries()) {
-    if (isConstant(s) && !isFieldName(s)) {
-      cx.error('invalid-value', b.literals?.[i]?.span ?? b.span, `"${s}" is not a valid ${what}`);
-      return false;
-    }
+    if (isConstant(s) && !isFieldName(s)) cx.warning('invalid-value', b.literals?.[i]?.span ?? b.span, `"${s}" is not a valid ${what}: it never matches`);
   }
-  return true;
 }
 
 interface HeaderArgs {
@@ -79,7 +78,8 @@ const header = defineTest<HeaderArgs>({
   signature: { positional: [{ name: 'header names', kind: 'string-list' }, { name: 'keys', kind: 'string-list' }], match: true },
   lower(call, cx) {
     const index = lowerIndex(call, cx);
-    if (index === false || !lowerNames(call.positional[0]!, cx, 'header name')) return undefined;
+    if (index === false) return undefined;
+    checkNames(call.positional[0]!, cx, 'header name');
     return { names: call.positional[0]!.list!, keys: call.positional[1]!.list!, match: call.match, index };
   },
   test(args, rt) {
@@ -104,23 +104,29 @@ interface AddressArgs extends HeaderArgs {
   readonly part: AddressPart;
 }
 
-/** The values one address field offers to a test, by RFC 5228 §5.1 and Pigeonhole's fallbacks. */
-export function addressValues(rt: Runtime, name: string, part: AddressPart, index?: FieldIndex): string[] {
-  const out: string[] = [];
+/**
+ * The values one address field offers to a test, by RFC 5228 §5.1 and Pigeonhole's
+ * fallbacks. An address without the requested part (":detail" of "a@b") gives no
+ * value to compare, but still counts for :count, as in Pigeonhole.
+ */
+export function addressValues(rt: Runtime, name: string, part: AddressPart, index?: FieldIndex): (string | null)[] {
+  const out: (string | null)[] = [];
   for (const field of pickIndexed(rt.message.addresses(name), index)) {
     if (field.addresses.length === 0) {
       // An unparsable field or an empty group: :all compares its text, other parts never
       // match (Pigeonhole does the same, so `address :count` counts such a field once).
       if (field.text === '') continue;
-      if (part.name === 'all') out.push(field.text);
+      out.push(part.name === 'all' ? field.text : null);
       continue;
     }
-    for (const a of field.addresses) {
-      const v = part.extract(a);
-      if (v !== null) out.push(v);
-    }
+    for (const a of field.addresses) out.push(part.extract(a));
   }
   return out;
+}
+
+/** Values for a match: absent parts are dropped, except that :count counts them. */
+export function matchable(values: readonly (string | null)[], match: MatchSpec): string[] {
+  return match.type.name === 'count' ? values.map((v) => v ?? '') : values.filter((v): v is string => v !== null);
 }
 
 const address = defineTest<AddressArgs>({
@@ -142,16 +148,16 @@ const address = defineTest<AddressArgs>({
     return { names: names.list!, keys: call.positional[1]!.list!, match: call.match, part: call.addressPart, index };
   },
   test(args, rt) {
-    const values: string[] = [];
+    const values: (string | null)[] = [];
     for (const name of rt.expandList(args.names)) values.push(...addressValues(rt, name, args.part, args.index));
-    return rt.match(args.match, values, args.keys);
+    return rt.match(args.match, matchable(values, args.match), args.keys);
   },
 });
 
 const exists = defineTest<{ names: readonly Str[] }>({
   signature: { positional: [{ name: 'header names', kind: 'string-list' }] },
   lower(call, cx) {
-    if (!lowerNames(call.positional[0]!, cx, 'header name')) return undefined;
+    checkNames(call.positional[0]!, cx, 'header name');
     return { names: call.positional[0]!.list! };
   },
   test(args, rt) {

@@ -71,6 +71,8 @@ export interface Call {
 
 export interface LowerContext {
   error(code: DiagnosticCode, span: Span, message: string): void;
+  /** Something legal but suspicious: reported, the script still compiles (Pigeonhole's warnings). */
+  warning(code: DiagnosticCode, span: Span, message: string): void;
   /** Was this capability required (or enabled by ihave)? */
   has(capability: string): boolean;
   /** The value of a string that must not contain variables; reports an error and returns undefined otherwise. */

@@ -27,6 +27,10 @@ export interface Limits {
   readonly maxScriptSize: number;
   /** notify actions per message. */
   readonly maxNotifications: number;
+  /** Bytes of one value addheader may add (Pigeonhole's sieve_editheader_max_header_size = 2048). */
+  readonly maxAddedHeaderValue: number;
+  /** Bytes all addheader calls of one evaluation may add in total. */
+  readonly maxAddedHeaderBytes: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -36,9 +40,11 @@ export const DEFAULT_LIMITS: Limits = {
   maxVariables: 255,
   maxSteps: 100_000,
   maxRegexLength: 1024,
-  maxMatchInput: 64 * 1024,
+  maxMatchInput: 1024 * 1024,
   maxHeaderSize: 1024 * 1024,
   maxMessageSize: 64 * 1024 * 1024,
   maxScriptSize: 1024 * 1024,
   maxNotifications: 16,
+  maxAddedHeaderValue: 2048,
+  maxAddedHeaderBytes: 64 * 1024,
 };

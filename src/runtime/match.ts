@@ -4,7 +4,10 @@
  */
 import type { Comparator } from './comparators.js';
 import { SieveRuntimeError } from './errors.js';
+import { codePoints, globMatch, octetUnits } from './glob.js';
 import type { Limits } from './limits.js';
+import { MAX_MATCH_VALUES, truncateUtf8 } from './strings.js';
+import type { DiagnosticCode } from '../dsl/diagnostics.js';
 
 export interface MatchContext {
   readonly comparator: Comparator;
@@ -20,13 +23,46 @@ export interface MatchType {
   /** Needs a comparator that supports substring operations. */
   readonly substring: boolean;
   match(values: readonly string[], keys: readonly string[], cx: MatchContext): boolean;
+  /**
+   * Compile-time check of one constant key (e.g. a :regex pattern); bind calls it
+   * for every constant item of the key list, which is always the last positional
+   * argument (RFC 5228 §2.7). Returns a diagnostic, or undefined when the key is fine.
+   */
+  validateKey?(key: string, comparator: Comparator, limits: Limits): { readonly code: DiagnosticCode; readonly message: string } | undefined;
+}
+
+/** Match values as Pigeonhole keeps them: ${0}..${31}, each cut at the variable size limit. */
+export function captureValues(groups: readonly (string | undefined)[], limits: Limits): string[] {
+  return groups.slice(0, MAX_MATCH_VALUES).map((g) => (g === undefined ? '' : truncateUtf8(g, limits.maxVariableSize)));
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** A string as its UTF-8 bytes, one char (U+0000..U+00FF) per byte, for octet-wise matching. */
+export function toByteString(s: string): string {
+  const bytes = utf8Encoder.encode(s);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
+}
+
+/** The inverse of toByteString; a character split by an octet-wise match becomes U+FFFD. */
+export function fromByteString(s: string): string {
+  return utf8Decoder.decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
+}
+
+export function hasNonAscii(s: string): boolean {
+  return /[^\x00-\x7f]/.test(s);
 }
 
 export const is: MatchType = {
   name: 'is',
   substring: false,
   match(values, keys, cx) {
-    for (const v of values) for (const k of keys) if (cx.comparator.equals(v, k)) return true;
+    // An empty value only equals an empty key, whatever the comparator: Pigeonhole's
+    // :is says so, which matters for i;ascii-numeric ("" would be +infinity there).
+    for (const v of values) for (const k of keys) if (v === '' ? k === '' : cx.comparator.equals(v, k)) return true;
     return false;
   },
 };
@@ -44,39 +80,27 @@ export const contains: MatchType = {
   },
 };
 
-const globCache = new Map<string, RegExp>();
-
-/**
- * A :matches pattern as an anchored regular expression. "*" is non-greedy and "?"
- * one character (a code point, not a UTF-16 unit); "\" quotes the next character.
- * Each wildcard is a capture group, giving ${1}.. (RFC 5229 §3.2).
- */
-export function globToRegExp(pattern: string): RegExp {
-  let re = globCache.get(pattern);
-  if (re) return re;
-  let src = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') src += '([\\s\\S]*?)';
-    else if (c === '?') src += '([\\s\\S])';
-    else if (c === '\\' && i + 1 < pattern.length) src += escapeRegExp(pattern[++i]!);
-    else src += escapeRegExp(c);
-  }
-  re = new RegExp(src + '$', 'du');
-  if (globCache.size > 10_000) globCache.clear();
-  globCache.set(pattern, re);
-  return re;
-}
-
-export function escapeRegExp(s: string): string {
-  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-}
-
 /** Unpaired surrogates make a 'u' regex fail; they cannot come from valid text anyway. */
 function wellFormed(s: string): string {
   return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
+/** Does a :matches pattern hold an unquoted "?" */
+function hasQuestionMark(pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '\\') i++;
+    else if (pattern[i] === '?') return true;
+  }
+  return false;
+}
+
+/**
+ * :matches. Comparators are octet-based (RFC 4790 §9.2, §9.3), and Pigeonhole's "?"
+ * takes one octet: "?" does not match "ü" (two octets in UTF-8), "??" does. Only a
+ * "?" can tell octets from characters (a literal section can only match whole
+ * characters of valid UTF-8), so the octet form is used just for non-ASCII values
+ * with a "?" in the pattern; a ${n} that splits a character gets U+FFFD there.
+ */
 export const matches: MatchType = {
   name: 'matches',
   substring: true,
@@ -87,12 +111,24 @@ export const matches: MatchType = {
         throw new SieveRuntimeError('regex-too-costly', `value of ${v.length} characters is too long for :matches`);
       }
       const original = wellFormed(v);
-      const folded = fold(original);
+      const nonAscii = hasNonAscii(original);
+      // Split and fold the value once per form (code points, or octets for "?" on non-ASCII).
+      const forms: { source?: string[]; folded?: string[] }[] = [{}, {}];
       for (const k of keys) {
-        const m = globToRegExp(fold(k)).exec(folded);
-        if (m) {
+        const key = fold(k);
+        const octets = nonAscii && hasQuestionMark(key);
+        const form = forms[octets ? 1 : 0]!;
+        const source = (form.source ??= octets ? octetUnits(toByteString(original)) : codePoints(original));
+        const subject = (form.folded ??= source.map(fold));
+        const ranges = octets
+          ? globMatch(toByteString(key), subject, octetUnits, `\u0000octets\u0000${key}`)
+          : globMatch(key, subject, codePoints);
+        if (ranges) {
           // Captures are cut from the unfolded value, so ${1} keeps its case.
-          if (cx.capture) cx.capture(folded === original ? [...m] : groupsOf(original, m));
+          if (cx.capture) {
+            const groups = [original, ...ranges.map(([a, b]) => source.slice(a, b).join(''))];
+            cx.capture(captureValues(octets ? groups.map((g, i) => (i === 0 ? g : fromByteString(g))) : groups, cx.limits));
+          }
           return true;
         }
       }
@@ -101,7 +137,3 @@ export const matches: MatchType = {
   },
 };
 
-/** Folding keeps lengths (ASCII only), so the match indices apply to the original value. */
-function groupsOf(original: string, m: RegExpExecArray): string[] {
-  return m.indices!.map((range) => (range ? original.slice(range[0], range[1]) : ''));
-}

@@ -6,6 +6,7 @@
  * See README.md.
  */
 import { describe, expect, it } from 'vitest';
+import { hostEnvironment } from '../../src/host/environment.js';
 import { dryRun } from '../../src/runtime/dry-run.js';
 import { loadCases, loadSnapshot } from './cases.js';
 import { normalize, type Normalized } from './normalize.js';
@@ -27,6 +28,7 @@ async function runMailsift(c: DiffCase): Promise<EngineResult> {
     envelopeTo: c.envelopeTo,
     mailboxes: c.mailboxes,
     now,
+    settings: { environment: hostEnvironment() },
   });
   return { status: out.status, actions: (out.actions ?? []) as Action[], phase: out.error?.phase };
 }

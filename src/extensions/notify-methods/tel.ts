@@ -47,7 +47,8 @@ export function parseTelephoneSubscriber(text: string): PhoneNumber | { readonly
   }
   if (LOCAL_DIGITS.test(digits)) {
     if (context === undefined) return { error: `local number "${text}" needs a ";phone-context=" (RFC 3966 §5.1.5)` };
-    return { text, key: `${digits.replace(VISUAL, '').toUpperCase()};${context.replace(VISUAL, '').toLowerCase()}` };
+    const ctx = context.startsWith('+') ? context.replace(VISUAL, '') : context.toLowerCase();
+    return { text, key: `${digits.replace(VISUAL, '').toUpperCase()};${ctx}` };
   }
   return { error: `"${digits}" is not a telephone number` };
 }

@@ -1,0 +1,111 @@
+/**
+ * `[accounts.NAME]`: one reader per account `type`, found through a registry so a
+ * new connector adds an entry here rather than a branch elsewhere.
+ */
+import { isIP } from 'node:net';
+import { suggestion } from './problems.js';
+import type { TableReader } from './reader.js';
+import {
+  ACCOUNT_TYPES,
+  TLS_MODES,
+  type Account,
+  type AccountType,
+  type ServerEndpoint,
+  type TlsMode,
+} from './types.js';
+
+/** Names appear in logs, the state database and on the command line: keep them plain. */
+export const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+
+const PORT = { min: 1, max: 65_535 };
+
+/** localhost, 127.0.0.0/8, ::1 (bracketed or not), and IPv4-mapped loopback. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || /^(?:0{1,4}:){7}0{0,3}1$/.test(h) || /^::ffff:127\./.test(h);
+  return false;
+}
+
+/**
+ * host, port, tls, allow_insecure. The default port follows tls; plaintext is
+ * only allowed to loopback unless the user opts in, since it would send the
+ * password in the clear.
+ */
+export function readEndpoint(r: TableReader, defaults: { tls: TlsMode; ports: Record<TlsMode, number> }): ServerEndpoint {
+  const host = r.string('host', { required: true }) ?? '';
+  const explicitPort = r.integer('port', PORT);
+  const tls = r.oneOf('tls', TLS_MODES) ?? defaults.tls;
+  const port = explicitPort ?? defaults.ports[tls];
+  const allowInsecure = r.boolean('allow_insecure') ?? false;
+  if (tls === 'none' && host !== '' && !allowInsecure && !isLoopback(host)) {
+    r.problem('insecure-tls', 'tls', `"none" sends the password in clear text; it is only allowed to a loopback host unless allow_insecure = true`);
+  }
+  return { host, port, tls, allowInsecure };
+}
+
+type AccountReader = (r: TableReader, name: string) => Account;
+
+const ACCOUNT_READERS: ReadonlyMap<AccountType, AccountReader> = new Map<AccountType, AccountReader>([
+  [
+    'imap',
+    (r, name) => ({
+      type: 'imap',
+      name,
+      ...readEndpoint(r, { tls: 'implicit', ports: { implicit: 993, starttls: 143, none: 143 } }),
+      user: r.string('user', { required: true }) ?? '',
+      password: r.secret('password', { required: true }) ?? { kind: 'env', env: '' },
+      discard: r.oneOf('discard', ['trash', 'expunge'] as const) ?? 'trash',
+      pollIntervalMs: r.duration('poll_interval', { minMs: 1_000 }) ?? 60_000,
+    }),
+  ],
+  ['maildir', (r, name) => ({ type: 'maildir', name, path: r.path('path', { required: true }) ?? '' })],
+  ['mbox', (r, name) => ({ type: 'mbox', name, path: r.path('path', { required: true }) ?? '' })],
+  [
+    'pop3',
+    (r, name) => ({
+      type: 'pop3',
+      name,
+      ...readEndpoint(r, { tls: 'implicit', ports: { implicit: 995, starttls: 110, none: 110 } }),
+      user: r.string('user', { required: true }) ?? '',
+      password: r.secret('password', { required: true }) ?? { kind: 'env', env: '' },
+      schedule: r.cron('schedule') ?? '*/5 * * * *',
+      delete: r.oneOf('delete', ['after-delivery', 'never'] as const) ?? 'never',
+    }),
+  ],
+  [
+    'smtp-intake',
+    (r, name) => {
+      const recipients = r.stringArray('recipients', { required: true }) ?? [];
+      recipients.forEach((rcpt, i) => {
+        if (!/^[^\s@<>]+@[^\s@<>]+$/.test(rcpt)) r.ctx.problems.add('invalid-value', `${r.key('recipients')}[${i}]`, `must be an address like "me@example.com", not "${rcpt}"`);
+      });
+      return {
+        type: 'smtp-intake',
+        name,
+        listenHost: r.string('listen_host') ?? '127.0.0.1',
+        listenPort: r.integer('listen_port', PORT) ?? 2525,
+        recipients,
+        maxSizeBytes: r.size('max_size') ?? 25 * 1024 * 1024,
+      };
+    },
+  ],
+]);
+
+/** One `[accounts.NAME]` table; undefined when its type is missing or unknown (already reported). */
+export function readAccount(r: TableReader, name: string): Account | undefined {
+  if (!NAME_RE.test(name)) {
+    r.problem('invalid-value', '', `account names may contain only letters, digits, "_" and "-"`);
+  }
+  const type = r.string('type', { required: true });
+  if (type === undefined) return undefined;
+  const reader = ACCOUNT_READERS.get(type as AccountType);
+  if (reader === undefined) {
+    r.problem('invalid-value', 'type', `must be one of ${ACCOUNT_TYPES.map((t) => `"${t}"`).join(', ')}${suggestion(type, ACCOUNT_TYPES)}`);
+    return undefined;
+  }
+  const account = reader(r, name);
+  r.finish();
+  return account;
+}

@@ -1,0 +1,84 @@
+/**
+ * The effective configuration as TOML: every default filled in, every path
+ * expanded, keys in the order docs/configuration.md lists them. Feeding the
+ * output back to parseConfig gives the same Config.
+ *
+ * Secrets: the file can only say where a secret comes from, never what it is
+ * (a literal `password`/`auth_token` is a config error), so there is nothing to
+ * mask. `*_command` and `*_file` are shown as written; `*_env` shows the
+ * variable's NAME, never its value.
+ */
+import { stringify } from 'smol-toml';
+import type { Account, Config, SecretRef, ServerEndpoint } from './types.js';
+import { formatDuration, formatSize } from './units.js';
+
+type Table = Record<string, unknown>;
+
+function secret(prefix: string, ref: SecretRef | undefined): Table {
+  if (ref === undefined) return {};
+  switch (ref.kind) {
+    case 'command':
+      return { [`${prefix}_command`]: ref.command };
+    case 'file':
+      return { [`${prefix}_file`]: ref.file };
+    case 'env':
+      return { [`${prefix}_env`]: ref.env };
+    default:
+      return assertNever(ref);
+  }
+}
+
+function endpoint(e: ServerEndpoint): Table {
+  return { host: e.host, port: e.port, tls: e.tls, allow_insecure: e.allowInsecure };
+}
+
+function account(a: Account): Table {
+  switch (a.type) {
+    case 'imap':
+      return {
+        type: a.type,
+        ...endpoint(a),
+        user: a.user,
+        ...secret('password', a.password),
+        discard: a.discard,
+        poll_interval: formatDuration(a.pollIntervalMs),
+      };
+    case 'maildir':
+    case 'mbox':
+      return { type: a.type, path: a.path };
+    case 'pop3':
+      return { type: a.type, ...endpoint(a), user: a.user, ...secret('password', a.password), schedule: a.schedule, delete: a.delete };
+    case 'smtp-intake':
+      return { type: a.type, listen_host: a.listenHost, listen_port: a.listenPort, recipients: [...a.recipients], max_size: formatSize(a.maxSizeBytes) };
+    default:
+      return assertNever(a);
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled: ${JSON.stringify(x)}`);
+}
+
+export function printConfig(config: Config): string {
+  const doc: Table = { state: { dir: config.state.dir } };
+  doc.accounts = Object.fromEntries(Object.entries(config.accounts).map(([name, a]) => [name, account(a)]));
+  // A pop3/smtp-intake watch has no mailboxes; leave the key out rather than print [].
+  doc.watch = config.watch.map((w) => ({ account: w.account, ...(w.mailboxes.length > 0 ? { mailboxes: [...w.mailboxes] } : {}), rules: w.rules, start: w.start }));
+  doc.sweep = config.sweep.map((s) => ({ account: s.account, mailbox: s.mailbox, rules: s.rules, schedule: s.schedule }));
+  if (config.outgoing) {
+    const o = config.outgoing;
+    doc.outgoing = { ...endpoint(o), ...(o.user !== undefined ? { user: o.user } : {}), ...secret('password', o.password), from: o.from };
+  }
+  if (config.sms) {
+    const s = config.sms;
+    doc.sms = { provider: s.provider, account_sid: s.accountSid, ...secret('auth_token', s.authToken), from: s.from };
+  }
+  doc.models = Object.fromEntries(
+    Object.entries(config.models).map(([name, m]) => [name, { path: m.path, ...(Object.keys(m.buckets).length > 0 ? { buckets: { ...m.buckets } } : {}) }]),
+  );
+  for (const k of ['watch', 'sweep', 'accounts', 'models'] as const) {
+    const v = doc[k];
+    if (Array.isArray(v) ? v.length === 0 : Object.keys(v as Table).length === 0) delete doc[k];
+  }
+  return `# Effective configuration from ${config.file}, defaults filled in.\n\n${stringify(doc).trimEnd()}\n`;
+}

@@ -1,0 +1,101 @@
+/**
+ * fetchNew(): messages above a UID, in batches. BODY.PEEK[] / BODY.PEEK[HEADER] (never BODY[])
+ * so fetching does not set \Seen (RFC 3501 §6.4.5); never BINARY[], which would undo the
+ * Content-Transfer-Encoding and break byte-exactness. MODSEQ is added by imapflow when
+ * CONDSTORE is enabled.
+ */
+import type { FetchMessageObject, FetchQueryObject, ImapFlow } from 'imapflow';
+import { MailsiftError } from '../../errors.js';
+import type { FetchedMessage } from './types.js';
+
+export interface FetchNewOptions {
+  /** true: whole message (BODY.PEEK[]); false: header only (BODY.PEEK[HEADER]). */
+  full: boolean;
+  /** UIDs per FETCH. Default 50 for full, 500 for headers. */
+  batchSize?: number;
+  /** Throw IMAP_UIDVALIDITY_CHANGED instead of fetching when the mailbox's UIDVALIDITY differs. */
+  expectUidValidity?: number;
+}
+
+/** What fetchNew needs from the watcher: a read-only mailbox session, and the account for messages. */
+export interface FetchHost {
+  withMailbox<T>(mailbox: string, fn: (client: ImapFlow) => Promise<T>, options: { readOnly: boolean }): Promise<T>;
+  where: string;
+}
+
+function uidValidityOf(client: ImapFlow): number {
+  return Number(client.mailbox ? client.mailbox.uidValidity : 0);
+}
+
+function checkUidValidity(host: FetchHost, mailbox: string, actual: number, expected: number | undefined): void {
+  if (expected !== undefined && actual !== expected) {
+    throw new MailsiftError('IMAP_UIDVALIDITY_CHANGED', `${host.where}: "${mailbox}" has UIDVALIDITY ${actual}, expected ${expected}`);
+  }
+}
+
+/**
+ * One UID SEARCH, then one UID FETCH per batch, each in its own withMailbox() call so the
+ * caller may run other commands between the messages it is handed.
+ */
+export async function* fetchNew(host: FetchHost, mailbox: string, sinceUid: number, options: FetchNewOptions): AsyncGenerator<FetchedMessage> {
+  const first = await host.withMailbox(mailbox, async (client) => {
+    const uidValidity = uidValidityOf(client);
+    checkUidValidity(host, mailbox, uidValidity, options.expectUidValidity);
+    const found = await client.search({ uid: `${Math.max(1, sinceUid + 1)}:*` }, { uid: true });
+    // `n:*` also matches the highest UID when that is below n (RFC 3501 §6.4.8): filter.
+    const uids = (Array.isArray(found) ? found : []).filter((u) => u > sinceUid).sort((a, b) => a - b);
+    return { uidValidity, uids, path: client.mailbox ? client.mailbox.path : mailbox };
+  }, { readOnly: true });
+  for (const uids of chunks(first.uids, options.batchSize ?? (options.full ? 50 : 500))) {
+    const messages = await host.withMailbox(mailbox, async (client) => {
+      checkUidValidity(host, mailbox, uidValidityOf(client), first.uidValidity);
+      return client.fetchAll(uids.join(','), fetchQuery(options.full), { uid: true });
+    }, { readOnly: true });
+    for (const m of messages) yield toFetchedMessage(m, first.path, first.uidValidity, options.full);
+  }
+}
+
+export function fetchQuery(full: boolean): FetchQueryObject {
+  return full
+    ? { uid: true, flags: true, internalDate: true, size: true, source: true }
+    : { uid: true, flags: true, internalDate: true, size: true, headers: true };
+}
+
+/** Message-ID from raw header bytes, without angle brackets; the first one wins. */
+export function messageIdOf(raw: Uint8Array): string | undefined {
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const end = bytes.indexOf('\r\n\r\n');
+  const head = bytes.subarray(0, end >= 0 ? end : Math.min(bytes.length, 256 * 1024)).toString('latin1');
+  const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
+  const line = /^message-id[ \t]*:(.*)$/im.exec(unfolded);
+  if (!line) return undefined;
+  const value = line[1]!.trim();
+  const angle = /<([^<>\s]+)>/.exec(value);
+  const id = angle ? angle[1]! : value.split(/\s+/)[0]!;
+  return id || undefined;
+}
+
+export function toFetchedMessage(msg: FetchMessageObject, mailbox: string, uidValidity: number, full: boolean): FetchedMessage {
+  const raw = (full ? msg.source : msg.headers) ?? Buffer.alloc(0);
+  const date = msg.internalDate instanceof Date ? msg.internalDate : new Date(msg.internalDate ?? 0);
+  const out: FetchedMessage = {
+    mailbox,
+    uid: msg.uid,
+    uidValidity,
+    flags: [...(msg.flags ?? [])],
+    internalDate: date,
+    size: msg.size ?? raw.length,
+    raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength),
+    headersOnly: !full,
+  };
+  if (msg.modseq !== undefined) out.modseq = msg.modseq;
+  const messageId = messageIdOf(raw);
+  if (messageId !== undefined) out.messageId = messageId;
+  return out;
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
