@@ -5,15 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { asciiNumeric, compareNumeric } from '../../src/extensions/comparator-i-ascii-numeric.js';
 import { dryRun } from '../../src/runtime/dry-run.js';
+import { fileintoMailboxes } from './helpers.js';
 
 const MESSAGE = new TextEncoder().encode('From: a@example.org\r\nX-Priority: 3\r\nX-Empty:\r\nSubject: s\r\n\r\nbody\r\n');
 const R = 'require ["comparator-i;ascii-numeric", "relational", "fileinto", "variables"];\n';
 const run = (src: string) => dryRun(R + src, MESSAGE);
 
 function mailboxes(src: string): string[] {
-  const out = run(src);
-  expect(out.error).toBeUndefined();
-  return out.actions.flatMap((a) => (a.type === 'fileinto' ? [a.mailbox] : []));
+  return fileintoMailboxes(run(src));
 }
 
 describe('ordering', () => {

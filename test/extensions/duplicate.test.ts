@@ -4,39 +4,24 @@
  * through sieve-test first.
  */
 import { describe, expect, it } from 'vitest';
-import { core } from '../../src/extensions/core.js';
-import { defineCommand, defineExtension } from '../../src/extensions/define.js';
 import { duplicate, messageIdOf } from '../../src/extensions/duplicate.js';
-import { Registry } from '../../src/extensions/registry.js';
+import { defaultRegistry } from '../../src/extensions/index.js';
 import { dryRun, type DryRunOptions } from '../../src/runtime/dry-run.js';
 import { evaluateSync } from '../../src/runtime/evaluate.js';
 import { compile } from '../../src/dsl/compile.js';
 import type { HostQuery } from '../../src/runtime/host.js';
 import { parseMessage } from '../../src/runtime/message/parse.js';
-import type { Str } from '../../src/runtime/strings.js';
 
-const variablesStub = defineExtension({
-  name: 'variables',
-  spec: 'test stub',
-  commands: {
-    set: defineCommand<{ name: string; value: Str }>({
-      signature: { positional: [{ name: 'name', kind: 'string' }, { name: 'value', kind: 'string' }] },
-      lower: (call) => ({ name: (call.positional[0]!.str as string).toLowerCase(), value: call.positional[1]!.str! }),
-      run: (a, rt) => void rt.variables.set(a.name, rt.expand(a.value)),
-    }),
-  },
-});
 
-const registry = new Registry().register(core).register(duplicate).register(variablesStub);
 const bytes = (s: string) => new TextEncoder().encode(s.replace(/\n/g, '\r\n'));
 const WITH_ID = 'From: a@example.org\nSubject: Hi\nMessage-ID: <abc@example.org>\n\nbody\n';
 const run = (src: string, message = WITH_ID, options: DryRunOptions = {}) =>
-  dryRun(src, bytes(message), { envelopeFrom: 'a@example.org', envelopeTo: 'me@example.com', compile: { registry }, ...options });
+  dryRun(src, bytes(message), { envelopeFrom: 'a@example.org', envelopeTo: 'me@example.com', compile: { registry: defaultRegistry }, ...options });
 const D = 'require "duplicate"; ';
 
 /** Run with a recording host; returns the queries and the result. */
 function queries(src: string, message = WITH_ID, answer: (q: HostQuery) => boolean = () => false) {
-  const c = compile(src, { registry });
+  const c = compile(src, { registry: defaultRegistry });
   if (!c.ok) throw new Error(JSON.stringify(c.diagnostics));
   const seen: HostQuery[] = [];
   const result = evaluateSync(c.plan, parseMessage(bytes(message)), {}, (q) => {
@@ -89,7 +74,7 @@ describe('the query', () => {
 
   it('settings change the default and the maximum period', () => {
     const settings = { duplicate: { defaultPeriod: 60, maxPeriod: 0 } };
-    const c = compile(D + 'if duplicate { keep; } if duplicate :uniqueid "u" :seconds 999999 { keep; }', { registry });
+    const c = compile(D + 'if duplicate { keep; } if duplicate :uniqueid "u" :seconds 999999 { keep; }', { registry: defaultRegistry });
     if (!c.ok) throw new Error('compile');
     const seen: HostQuery[] = [];
     evaluateSync(c.plan, parseMessage(bytes(WITH_ID)), { settings }, (q) => (seen.push(q), false));

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dryRun } from '../../src/runtime/dry-run.js';
+import { fileintoMailboxes } from './helpers.js';
 
 const MESSAGE = new TextEncoder().encode(
   [
@@ -34,9 +35,7 @@ if header :index 4 :matches "x-a" "*" { set "r" "\${r},\${1}"; }
 fileinto "R[\${r}]";`;
 
 function mailboxes(src: string): string[] {
-  const out = dryRun(R + src, MESSAGE);
-  expect(out.error).toBeUndefined();
-  return out.actions.flatMap((a) => (a.type === 'fileinto' ? [a.mailbox] : []));
+  return fileintoMailboxes(dryRun(R + src, MESSAGE));
 }
 
 describe('compile', () => {

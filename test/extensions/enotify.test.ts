@@ -3,38 +3,19 @@
  * case was run through Pigeonhole 0.5.19's sieve-test; sms and tel are mailsift's own.
  */
 import { describe, expect, it } from 'vitest';
-import { core } from '../../src/extensions/core.js';
-import { defineCommand, defineExtension } from '../../src/extensions/define.js';
 import { encodeUrl, enotify, optionProblem } from '../../src/extensions/enotify.js';
 import { parseSieveAddress } from '../../src/extensions/notify-methods/address.js';
 import { formatMailto, parseMailto } from '../../src/extensions/notify-methods/mailto.js';
 import { lookupMethod, uriProblem } from '../../src/extensions/notify-methods/registry.js';
 import { parseSms } from '../../src/extensions/notify-methods/sms.js';
 import { parseTelephoneSubscriber } from '../../src/extensions/notify-methods/tel.js';
-import { Registry } from '../../src/extensions/registry.js';
+import { defaultRegistry } from '../../src/extensions/index.js';
 import type { NotifyAction } from '../../src/runtime/actions.js';
 import { dryRun } from '../../src/runtime/dry-run.js';
-import type { Str } from '../../src/runtime/strings.js';
 
-/** Minimal `set` (with :encodeurl as variables.ts will wire it) until variables.ts is registered. */
-const variablesStub = defineExtension({
-  name: 'variables',
-  spec: 'test stub',
-  commands: {
-    set: defineCommand<{ name: string; value: Str; encode: boolean }>({
-      signature: { positional: [{ name: 'name', kind: 'string' }, { name: 'value', kind: 'string' }] },
-      lower: (call) => ({ name: (call.positional[0]!.str as string).toLowerCase(), value: call.positional[1]!.str!, encode: call.tag('encodeurl') !== undefined }),
-      run: (a, rt) => {
-        const v = rt.expand(a.value);
-        rt.variables.set(a.name, a.encode ? encodeUrl(v) : v);
-      },
-    }),
-  },
-});
 
-const registry = new Registry().register(core).register(enotify).register(variablesStub);
 const MESSAGE = new TextEncoder().encode('From: alice@example.org\r\nTo: me@example.com\r\nSubject: Hello\r\n\r\nBody.\r\n');
-const run = (src: string) => dryRun(src, MESSAGE, { envelopeFrom: 'alice@example.org', envelopeTo: 'me@example.com', compile: { registry } });
+const run = (src: string) => dryRun(src, MESSAGE, { envelopeFrom: 'alice@example.org', envelopeTo: 'me@example.com', compile: { registry: defaultRegistry } });
 const N = 'require "enotify"; ';
 
 function notes(src: string): NotifyAction[] {

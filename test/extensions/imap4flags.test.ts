@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { addFlags, flagsOf, isValidFlag, normalizeFlags, removeFlags } from '../../src/extensions/lib/flags.js';
 import { dryRun } from '../../src/runtime/dry-run.js';
+import { fileintoMailboxes } from './helpers.js';
 
 const MESSAGE = new TextEncoder().encode('From: a@example.org\r\nTo: me@example.com\r\nSubject: hi\r\n\r\nbody\r\n');
 const run = (src: string) => dryRun(src, MESSAGE);
@@ -19,9 +20,7 @@ function implicitFlags(src: string): readonly string[] | undefined {
 }
 
 function mailboxes(src: string): string[] {
-  const out = run(src);
-  expect(out.error).toBeUndefined();
-  return out.actions.flatMap((a) => (a.type === 'fileinto' ? [a.mailbox] : []));
+  return fileintoMailboxes(run(src));
 }
 
 describe('compile errors', () => {

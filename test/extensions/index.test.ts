@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dryRun } from '../../src/runtime/dry-run.js';
+import { fileintoMailboxes } from './helpers.js';
 
 const MESSAGE = new TextEncoder().encode(
   [
@@ -23,9 +24,7 @@ const MESSAGE = new TextEncoder().encode(
 const R = 'require ["index", "fileinto", "variables", "relational", "comparator-i;ascii-numeric", "date"];\n';
 
 function mailboxes(src: string): string[] {
-  const out = dryRun(R + src, MESSAGE);
-  expect(out.error).toBeUndefined();
-  return out.actions.flatMap((a) => (a.type === 'fileinto' ? [a.mailbox] : []));
+  return fileintoMailboxes(dryRun(R + src, MESSAGE));
 }
 
 describe('compile', () => {

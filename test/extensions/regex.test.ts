@@ -11,6 +11,7 @@ import { asciiCasemap, octet } from '../../src/runtime/comparators.js';
 import { dryRun, type DryRunOptions } from '../../src/runtime/dry-run.js';
 import { DEFAULT_LIMITS } from '../../src/runtime/limits.js';
 import { toByteString } from '../../src/runtime/match.js';
+import { fileintoMailboxes } from './helpers.js';
 
 const MESSAGE = new TextEncoder().encode(
   'From: Alice <alice@example.org>\r\nTo: bob@example.com\r\nSubject: Meeting tomorrow about the 2024 budget\r\n\r\nbody\r\n',
@@ -22,9 +23,7 @@ function run(src: string, options: DryRunOptions = {}) {
 }
 
 function mailboxes(src: string): string[] {
-  const out = run(src);
-  expect(out.error).toBeUndefined();
-  return out.actions.flatMap((a) => (a.type === 'fileinto' ? [a.mailbox] : []));
+  return fileintoMailboxes(run(src));
 }
 
 /** Does `value` match `pattern` (Sieve-level strings, comparator i;octet or i;ascii-casemap)? */

@@ -4,30 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { copy } from '../../src/extensions/copy.js';
-import { core } from '../../src/extensions/core.js';
-import { defineCommand, defineExtension } from '../../src/extensions/define.js';
 import { fileinto } from '../../src/extensions/fileinto.js';
 import { reject } from '../../src/extensions/reject.js';
-import { Registry } from '../../src/extensions/registry.js';
+import { defaultRegistry } from '../../src/extensions/index.js';
 import { vacation } from '../../src/extensions/vacation.js';
 import { dryRun } from '../../src/runtime/dry-run.js';
 
-/** Stand-in for enotify's notify (reject + notify must not conflict). */
-const notifyStub = defineExtension({
-  name: 'enotify',
-  spec: 'test stub',
-  commands: {
-    notify: defineCommand<{ method: string }>({
-      signature: { positional: [{ name: 'method', kind: 'string' }] },
-      lower: (call) => ({ method: call.positional[0]!.str as string }),
-      run: (a, rt) => rt.addAction({ type: 'notify', method: a.method, importance: 2, options: [] }),
-    }),
-  },
-});
 
-const registry = new Registry().register(core).register(fileinto).register(copy).register(vacation).register(reject).register(notifyStub);
 const MESSAGE = new TextEncoder().encode('From: alice@example.org\r\nTo: me@example.com\r\nSubject: Hello\r\n\r\nBody.\r\n');
-const run = (src: string) => dryRun(src, MESSAGE, { envelopeFrom: 'alice@example.org', envelopeTo: 'me@example.com', compile: { registry } });
+const run = (src: string) => dryRun(src, MESSAGE, { envelopeFrom: 'alice@example.org', envelopeTo: 'me@example.com', compile: { registry: defaultRegistry } });
 
 describe('compile', () => {
   it.each([

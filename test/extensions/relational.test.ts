@@ -7,6 +7,7 @@ import { count, satisfies, value } from '../../src/extensions/relational.js';
 import { asciiCasemap } from '../../src/runtime/comparators.js';
 import { dryRun } from '../../src/runtime/dry-run.js';
 import { DEFAULT_LIMITS } from '../../src/runtime/limits.js';
+import { fileintoMailboxes } from './helpers.js';
 
 const MESSAGE = new TextEncoder().encode(
   [
@@ -30,9 +31,7 @@ function run(src: string) {
 }
 
 function mailboxes(src: string): string[] {
-  const out = run(src);
-  expect(out.error).toBeUndefined();
-  return out.actions.flatMap((a) => (a.type === 'fileinto' ? [a.mailbox] : []));
+  return fileintoMailboxes(run(src));
 }
 
 describe('compile errors', () => {

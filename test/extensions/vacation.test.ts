@@ -3,30 +3,14 @@
  * 0.5.19's sieve-test reports them. :seconds is in vacation-seconds.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { core } from '../../src/extensions/core.js';
-import { defineCommand, defineExtension } from '../../src/extensions/define.js';
-import { Registry } from '../../src/extensions/registry.js';
+import { defaultRegistry } from '../../src/extensions/index.js';
 import { vacation } from '../../src/extensions/vacation.js';
 import { dryRun, type DryRunOptions } from '../../src/runtime/dry-run.js';
-import type { Str } from '../../src/runtime/strings.js';
 
-/** Minimal `set` so that variables can be tested before variables.ts is in the registry. */
-const variablesStub = defineExtension({
-  name: 'variables',
-  spec: 'test stub',
-  commands: {
-    set: defineCommand<{ name: string; value: Str }>({
-      signature: { positional: [{ name: 'name', kind: 'string' }, { name: 'value', kind: 'string' }] },
-      lower: (call) => ({ name: (call.positional[0]!.str as string).toLowerCase(), value: call.positional[1]!.str! }),
-      run: (a, rt) => void rt.variables.set(a.name, rt.expand(a.value)),
-    }),
-  },
-});
 
-const registry = new Registry().register(core).register(vacation).register(variablesStub);
 const MESSAGE = new TextEncoder().encode('From: alice@example.org\r\nTo: me@example.com\r\nSubject: Hello\r\n\r\nBody.\r\n');
 const run = (src: string, options: DryRunOptions = {}) =>
-  dryRun(src, MESSAGE, { envelopeFrom: 'alice@example.org', envelopeTo: 'me@example.com', compile: { registry }, ...options });
+  dryRun(src, MESSAGE, { envelopeFrom: 'alice@example.org', envelopeTo: 'me@example.com', compile: { registry: defaultRegistry }, ...options });
 const DAY = 86400;
 
 /** The vacation action of a run that must succeed. */
