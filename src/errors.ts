@@ -16,6 +16,16 @@ export const ERROR_CODES = {
   IMAP_MAILBOX_MISSING: 'an IMAP mailbox does not exist',
   IMAP_UIDVALIDITY_CHANGED: 'an IMAP mailbox was recreated (UIDVALIDITY changed): stored UIDs are void',
   IMAP_COMMAND_FAILED: 'an IMAP command was refused or failed',
+  IMAP_MOVE_FAILED: 'moving, copying or deleting a message on an IMAP server failed (the message stays where it was)',
+  IMAP_FLAGS_FAILED: 'setting flags on an IMAP message failed',
+  IMAP_APPEND_FAILED: 'storing a message into an IMAP mailbox (APPEND) was refused or failed',
+  IMAP_APPEND_UNVERIFIED: 'an appended message could not be found again (no APPENDUID, no match by Message-ID): the source is kept',
+  IMAP_MESSAGE_GONE: 'the message is no longer in its mailbox (expunged by someone else)',
+  STORE_WRITE_FAILED: 'writing a message into a local Maildir or mbox failed',
+  STORE_LOCKED: 'an mbox file stayed locked by another program (dotlock timeout)',
+  ACTION_TARGET_INVALID: 'an action names an account that does not exist or cannot store messages',
+  OUTBOUND_NOT_CONFIGURED: 'an outbound action (redirect, vacation, notify, reject, pipe) has no handler configured',
+  OUTBOUND_FAILED: 'an outbound action handler failed',
   CONFIG_UNREADABLE: 'the configuration file cannot be read',
   CONFIG_INVALID: 'the configuration file has problems (one line per problem; see ConfigError.problems)',
   SECRET_COMMAND_FAILED: 'a password/token command failed, timed out or could not start (its output is never shown)',
@@ -24,6 +34,10 @@ export const ERROR_CODES = {
   STATE_UNAVAILABLE: 'the state database cannot be created, opened or read',
   STATE_SCHEMA_TOO_NEW: 'the state database was written by a newer mailsift',
   STATE_MISUSE: 'the state API was called wrongly (a bug in the caller)',
+  MODEL_UNAVAILABLE: 'a classifier model cannot be created, opened or read',
+  MODEL_INVALID: 'a classifier model or bucket name is unusable (bad name, newer schema, other tokenizer)',
+  DAEMON_LOCKED: 'another mailsift daemon is using the same state directory',
+  SWEEP_UNSUPPORTED: 'this sweep cannot run (a local store swept without --dry-run, an account type that cannot be swept)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -39,7 +39,9 @@ export type OperationStatus =
   | 'already-done'
   /** Not attempted, because an earlier operation failed (the message stays where it is). */
   | 'skipped'
-  | 'failed';
+  | 'failed'
+  /** Dry run: what would be done; nothing was touched. */
+  | 'planned';
 
 export interface OperationResult {
   readonly key: string;
@@ -50,7 +52,7 @@ export interface OperationResult {
 }
 
 export interface ExecuteOutcome {
-  /** 'done' when every operation is done or already-done. */
+  /** 'done' when every operation is done, already-done or (dry run) planned. */
   readonly status: 'done' | 'failed';
   readonly results: readonly OperationResult[];
   /** The first failure, one line, no secrets. */

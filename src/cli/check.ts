@@ -1,6 +1,6 @@
 /** `mailsift check RULES [--json]`: every error of a rules file in one pass. Exit 0 valid, 1 invalid. */
 import { compile } from '../dsl/compile.js';
-import { diagnosticJson, formatDiagnostics } from './format-diagnostics.js';
+import { diagnosticJson, formatDiagnostics } from '../report/format-diagnostics.js';
 import { readRules, type Output } from './io.js';
 
 export interface CheckOptions {

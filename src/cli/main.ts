@@ -3,6 +3,13 @@ import { Command, CommanderError } from 'commander';
 import { checkCommand } from './check.js';
 import { processOutput, type Output } from './io.js';
 import { testCommand } from './test-command.js';
+import { configCommand } from './config-command.js';
+import { runCommand } from './run-command.js';
+import { statusCommand } from './status-command.js';
+import { sweepCommand } from './sweep-command.js';
+import { trainCommand, untrainCommand, type TrainOptions } from './train.js';
+import { classifyCommand, type ClassifyCliOptions } from './classify.js';
+import { modelStatsCommand } from './model-stats.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -34,8 +41,87 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .option('--mailbox-exists <name>', 'a mailbox that mailboxexists should see (repeatable)', collect, [])
     .option('--json', 'one JSON object per message')
     .option('--trace', 'show which rules ran, which tests were true and what they compared')
-    .action(async (rules: string, sources: string[], opts: { envelopeFrom?: string; envelopeTo?: string; mailboxExists: string[]; json?: boolean; trace?: boolean }) => {
+    .option('--model <dir>', 'a classifier model for classify and spamtest (repeatable; the first is the default)', collect, [])
+    .action(async (rules: string, sources: string[], opts: { envelopeFrom?: string; envelopeTo?: string; mailboxExists: string[]; json?: boolean; trace?: boolean; model: string[] }) => {
       code = await testCommand(rules, sources, opts, out);
+    });
+
+  program
+    .command('run')
+    .description('the daemon: watch the configured IMAP mailboxes and run the rules on new mail (foreground)')
+    .option('--config <file>', 'configuration file (default: $XDG_CONFIG_HOME/mailsift/config.toml)')
+    .option('--log-format <format>', 'text or json', 'text')
+    .action(async (opts: { config?: string; logFormat?: string }) => {
+      code = await runCommand(opts, out);
+    });
+
+  program
+    .command('status')
+    .description("what the daemon is doing: per account and mailbox mode, lag, last event, last error, processed count")
+    .option('--config <file>', 'configuration file')
+    .option('--json', 'print JSON')
+    .action(async (opts: { config?: string; json?: boolean }) => {
+      code = await statusCommand(opts, out);
+    });
+
+  program
+    .command('config')
+    .description('check the configuration and its rules files, or print the effective configuration')
+    .option('--config <file>', 'configuration file')
+    .option('--print', 'print the effective configuration (defaults filled in; secrets only as where they come from)')
+    .action(async (opts: { config?: string; print?: boolean }) => {
+      code = await configCommand(opts, out);
+    });
+
+  program
+    .command('sweep')
+    .description('run rules over the messages already in a mailbox (the action ledger prevents repeats)')
+    .requiredOption('--account <name>', 'account to sweep')
+    .option('--mailbox <name>', 'mailbox (IMAP) or folder (Maildir)', 'INBOX')
+    .option('--rules <file>', 'rules file (default: the [[sweep]] or [[watch]] entry of that mailbox)')
+    .option('--dry-run', 'show what would be done; change nothing')
+    .option('--config <file>', 'configuration file')
+    .option('--log-format <format>', 'text or json', 'text')
+    .action(async (opts: { account: string; mailbox: string; rules?: string; dryRun?: boolean; config?: string; logFormat?: string }) => {
+      code = await sweepCommand(opts, out);
+    });
+
+  for (const [name, fn, what] of [['train', trainCommand, 'teach'], ['untrain', untrainCommand, 'unteach']] as const) {
+    program
+      .command(name)
+      .description(`${what} a classifier model the messages of files, mboxes, Maildirs, directories or an IMAP mailbox`)
+      .argument('[source...]', 'messages: .eml files, mbox files, Maildirs or directories of .eml files')
+      .requiredOption('--model <dir>', 'model directory (holds model.sqlite)')
+      .requiredOption('--bucket <name>', 'bucket, e.g. spam, ham, work')
+      .option('--account <name>', 'read an IMAP mailbox of this configured account (with --mailbox)')
+      .option('--mailbox <name>', 'IMAP mailbox to read (read-only)')
+      .option('--config <file>', 'configuration file (for --account)')
+      .option('--no-progress', 'no progress bar')
+      .action(async (sources: string[], opts: TrainOptions) => {
+        code = await fn(sources, opts, out);
+      });
+  }
+
+  program
+    .command('classify')
+    .description("a classifier model's verdict on messages (.eml, mbox, Maildir or a directory)")
+    .argument('<source...>', 'messages: .eml files, mbox files, Maildirs or directories of .eml files')
+    .requiredOption('--model <dir>', 'model directory')
+    .option('--json', 'one JSON object per message')
+    .option('--explain', 'list the tokens that weighed most, with their weights')
+    .action(async (sources: string[], opts: ClassifyCliOptions) => {
+      code = await classifyCommand(sources, opts, out);
+    });
+
+  program
+    .command('model')
+    .description('classifier models')
+    .command('stats')
+    .description('buckets, message and token counts of a model')
+    .requiredOption('--model <dir>', 'model directory')
+    .option('--json', 'print JSON')
+    .action(async (opts: { model: string; json?: boolean }) => {
+      code = await modelStatsCommand(opts, out);
     });
 
   try {

@@ -12,11 +12,12 @@ import { parseMessage } from '../runtime/message/parse.js';
 import type { TraceEvent } from '../runtime/runtime.js';
 import { dryRunHost } from '../runtime/dry-run.js';
 import { hostEnvironment } from '../host/environment.js';
-import { describeAction } from './describe-action.js';
-import { defaultEnvelope } from './envelope-defaults.js';
-import { formatDiagnostics } from './format-diagnostics.js';
+import { describeAction } from '../report/describe-action.js';
+import { defaultEnvelope } from '../host/envelope-defaults.js';
+import { formatDiagnostics } from '../report/format-diagnostics.js';
 import { readRules, type Output } from './io.js';
 import { formatTrace } from './trace-format.js';
+import { classifierSettings } from '../classify/store/load-models.js';
 
 export interface TestOptions {
   readonly envelopeFrom?: string;
@@ -24,6 +25,8 @@ export interface TestOptions {
   readonly mailboxExists?: readonly string[];
   readonly json?: boolean;
   readonly trace?: boolean;
+  /** Classifier model directories for classify and spamtest (the first is the default). */
+  readonly model?: readonly string[];
   /** Fixed "now" for currentdate (tests). */
   readonly now?: Date;
 }
@@ -39,7 +42,7 @@ export async function testCommand(rulesFile: string, sources: readonly string[],
     return 1;
   }
   const plan = compiled.plan;
-  const settings = { environment: hostEnvironment() };
+  const settings = { environment: hostEnvironment(), ...(options.model?.length ? classifierSettings(options.model) : {}) };
   const counts = new Map<string, number>();
   let messages = 0;
   let errors = 0;

@@ -1,6 +1,6 @@
 /** `--trace`: which rules ran, which tests were true, and the decoded values they compared. */
 import type { TraceEvent } from '../runtime/runtime.js';
-import { describeAction } from './describe-action.js';
+import { describeAction } from '../report/describe-action.js';
 
 function clip(s: string, max = 80): string {
   const one = s.replace(/\r?\n/g, '\\n');

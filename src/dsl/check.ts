@@ -186,7 +186,7 @@ export class Checker {
           this.sink.error('too-many-arguments', (test.args[0] ?? test.tests[0])!.span, `${test.name} takes no arguments`);
           return undefined;
         }
-        return { kind: 'const', value: test.name === 'true', span: test.span };
+        return { kind: 'const', value: test.name === 'true', span: test.span, sync: true };
       case 'not': {
         if (test.args.length) this.sink.error('too-many-arguments', test.args[0]!.span, 'not takes a test, not arguments');
         if (test.tests.length !== 1 || test.testList) {
@@ -194,7 +194,7 @@ export class Checker {
           return undefined;
         }
         const inner = this.test(test.tests[0]!);
-        return inner && { kind: 'not', test: inner, span: test.span };
+        return inner && { kind: 'not', test: inner, span: test.span, sync: inner.sync };
       }
       case 'allof':
       case 'anyof': {
@@ -205,7 +205,7 @@ export class Checker {
         }
         const tests = test.tests.map((t) => this.test(t));
         if (tests.some((t) => !t)) return undefined;
-        return { kind: test.name, tests: tests as TestPlan[], span: test.span };
+        return { kind: test.name, tests: tests as TestPlan[], span: test.span, sync: tests.every((t) => t!.sync === true) };
       }
     }
     const found = this.registry.tests.get(test.name);
@@ -227,7 +227,7 @@ export class Checker {
     const args = found.def.lower(call, this.cx);
     if (args === undefined) return undefined;
     if (found.def.needsBody) this.needsBody = true;
-    return { kind: 'test', name: test.name, impl: found.def, args, span: test.span };
+    return { kind: 'test', name: test.name, impl: found.def, args, span: test.span, sync: found.def.asksHost !== true };
   }
 
   /** Generic shape checks: a block where one belongs, tests where they belong. */

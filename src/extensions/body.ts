@@ -131,7 +131,7 @@ function bodyValues(transform: Transform, rt: Runtime): string[] {
     const raw = rt.message.rawBody();
     return raw === '' ? [] : [raw];
   }
-  const types = transform.kind === 'text' ? TEXT_TYPES : rt.expandList(transform.types);
+  const types = transform.kind === 'text' ? TEXT_TYPES : rt.strings(transform.types);
   const items: BodyItem[] = [];
   collect(rt.message.mime(), rt.message.raw, items);
   const values: string[] = [];
@@ -164,10 +164,8 @@ const body = defineTest<BodyArgs>({
   },
   test(args, rt) {
     const values = bodyValues(args.transform, rt);
-    const keys = rt.expandList(args.keys);
-    if (rt.options.trace) rt.lastCompared = { values, keys, match: args.match.type.name, comparator: args.match.comparator.name };
     // No capture: Pigeonhole leaves ${1}.. as they were after a body match.
-    return args.match.type.match(values, keys, { comparator: args.match.comparator, relation: args.match.relation, limits: rt.limits });
+    return rt.match(args.match, values, args.keys, { capture: false });
   },
 });
 

@@ -83,9 +83,9 @@ const header = defineTest<HeaderArgs>({
     return { names: call.positional[0]!.list!, keys: call.positional[1]!.list!, match: call.match, index };
   },
   test(args, rt) {
-    const values: string[] = [];
-    for (const name of rt.expandList(args.names)) values.push(...pickIndexed(rt.message.header(name), args.index));
-    return rt.match(args.match, values, args.keys);
+    const names = rt.strings(args.names);
+    const values = (name: string): readonly string[] => pickIndexed(rt.message.header(name), args.index);
+    return rt.match(args.match, names.length === 1 ? values(names[0]!) : names.flatMap(values), args.keys);
   },
 });
 
@@ -148,9 +148,9 @@ const address = defineTest<AddressArgs>({
     return { names: names.list!, keys: call.positional[1]!.list!, match: call.match, part: call.addressPart, index };
   },
   test(args, rt) {
-    const values: (string | null)[] = [];
-    for (const name of rt.expandList(args.names)) values.push(...addressValues(rt, name, args.part, args.index));
-    return rt.match(args.match, matchable(values, args.match), args.keys);
+    const names = rt.strings(args.names);
+    const values = (name: string): (string | null)[] => addressValues(rt, name, args.part, args.index);
+    return rt.match(args.match, matchable(names.length === 1 ? values(names[0]!) : names.flatMap(values), args.match), args.keys);
   },
 });
 
@@ -161,7 +161,8 @@ const exists = defineTest<{ names: readonly Str[] }>({
     return { names: call.positional[0]!.list! };
   },
   test(args, rt) {
-    return rt.expandList(args.names).every((n) => rt.message.fields().some((f) => f.lname === n.toLowerCase()));
+    for (const name of rt.strings(args.names)) if (rt.message.fieldsNamed(name).length === 0) return false;
+    return true;
   },
 });
 

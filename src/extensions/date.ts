@@ -16,9 +16,9 @@
  * Status: complete.
  */
 import { defineExtension, defineTest } from './define.js';
-import { parseDateTime, parseZoneArg } from './lib/date-time.js';
+import { parseDateTime, parseZoneArg, type ParsedDate } from './lib/date-time.js';
 import { lowerIndex, pickIndexed, type FieldIndex } from './lib/select.js';
-import { unfold } from '../runtime/message/index.js';
+import { unfold, type HeaderField } from '../runtime/message/index.js';
 import type { MatchSpec, Runtime } from '../runtime/runtime.js';
 import type { Str } from '../runtime/strings.js';
 
@@ -95,6 +95,22 @@ function wantedZone(choice: ZoneChoice, original: number, rt: Runtime): number {
   }
 }
 
+const FIRST: FieldIndex = { index: 1, last: false };
+
+/** Parsed dates per field: a script tests the Date field several times (null: no date in it). */
+const dateCache = new WeakMap<HeaderField, ParsedDate | null>();
+
+function fieldDate(field: HeaderField): ParsedDate | undefined {
+  let parsed = dateCache.get(field);
+  if (parsed === undefined) {
+    // Pigeonhole reads the field undecoded; a Received field's date follows its last ";".
+    const value = unfold(field.raw);
+    parsed = parseDateTime(value.slice(value.lastIndexOf(';') + 1)) ?? null;
+    dateCache.set(field, parsed);
+  }
+  return parsed ?? undefined;
+}
+
 interface DateArgs {
   readonly header?: Str;
   readonly part: Str;
@@ -112,14 +128,9 @@ function evaluateDate(args: DateArgs, rt: Runtime): boolean {
   if (args.header === undefined) {
     moment = { time: Math.floor(rt.now.getTime() / 1000), zone: localZone(rt) };
   } else {
-    const lname = rt.expand(args.header).toLowerCase();
-    const fields = rt.message.fields().filter((f) => f.lname === lname);
-    const field = pickIndexed(fields, args.index ?? { index: 1, last: false })[0];
-    if (field) {
-      // Pigeonhole reads the field undecoded; a Received field's date follows its last ";".
-      const value = unfold(field.raw);
-      moment = parseDateTime(value.slice(value.lastIndexOf(';') + 1));
-    }
+    const fields = rt.message.fieldsNamed(rt.expand(args.header));
+    const field = pickIndexed(fields, args.index ?? FIRST)[0];
+    if (field) moment = fieldDate(field);
   }
   const values: string[] = [];
   if (moment) {

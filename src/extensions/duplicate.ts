@@ -89,6 +89,7 @@ const duplicateTest = defineTest<DuplicateArgs>({
     seconds: strTag(call.tag('seconds'))?.num,
     last: call.tag('last') !== undefined,
   }),
+  asksHost: true,
   test(args, rt): boolean | HostRequest<boolean> {
     const id = uniqueValue(args, rt);
     if (id === undefined) return false;

@@ -50,7 +50,7 @@ const envelopeTest = defineTest<EnvelopeArgs>({
   },
   test(args, rt) {
     const values: string[] = [];
-    for (const name of rt.expandList(args.parts)) {
+    for (const name of rt.strings(args.parts)) {
       const path = envelopeValue(rt, name.toLowerCase());
       if (path === undefined) continue;
       if (path === '' || path === '<>') {

@@ -28,6 +28,7 @@ import { bodyExtension } from './body.js';
 import { date } from './date.js';
 import { index } from './index-ext.js';
 import { editheader } from './editheader.js';
+import { classify } from './classify.js';
 import { Registry } from './registry.js';
 
 export const defaultRegistry = new Registry()
@@ -58,4 +59,5 @@ export const defaultRegistry = new Registry()
   .register(bodyExtension)
   .register(date)
   .register(index)
-  .register(editheader);
+  .register(editheader)
+  .register(classify);

@@ -22,6 +22,7 @@ const mailboxexists = defineTest<MailboxexistsArgs>({
   // mailboxexists <mailbox-names: string-list>
   signature: { positional: [{ name: 'mailbox names', kind: 'string-list' }] },
   lower: (call) => ({ names: call.positional[0]!.list! }),
+  asksHost: true,
   test(args, rt): HostRequest<boolean> {
     // RFC 5490 §3.1: true only if every named mailbox exists (and could be stored into).
     const mailboxes = rt.expandList(args.names);

@@ -26,7 +26,7 @@
  */
 import { defineExtension } from './define.js';
 import { translateEre } from './lib/ere.js';
-import type { Comparator } from '../runtime/comparators.js';
+import { asciiUpper, type Comparator } from '../runtime/comparators.js';
 import { SieveRuntimeError } from '../runtime/errors.js';
 import type { Limits } from '../runtime/limits.js';
 import { captureValues, fromByteString, toByteString, type MatchType } from '../runtime/match.js';
@@ -35,8 +35,6 @@ type Compiled = { readonly ok: true; readonly re: RegExp } | { readonly ok: fals
 
 const cache = new Map<string, Compiled>();
 const CACHE_SIZE = 1000;
-
-const asciiUpper = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 
 function caseInsensitive(comparator: Comparator): boolean {
   return comparator.name !== 'i;octet';

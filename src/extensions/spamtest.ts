@@ -69,7 +69,7 @@ export function parseDecimal(s: string): number | undefined {
 
 /** The first field's value as Dovecot gives it: unfolded, decoded, leading blanks dropped, trailing ones kept. */
 function firstValue(rt: Runtime, name: string, pattern: string | undefined): string | undefined {
-  const field = rt.message.fields().find((x) => x.lname === name.toLowerCase());
+  const field = rt.message.fieldsNamed(name)[0];
   if (!field) return undefined;
   const raw = field.raw.replace(/\r?\n[ \t]?/g, ' ').replace(/^[ \t]+/, '');
   const value = raw.includes('=?') ? decodeWords(raw) : raw;

@@ -16,7 +16,7 @@
  */
 import { defineCommand, defineExtension, defineTest, type LowerContext } from './define.js';
 import type { Span } from '../dsl/diagnostics.js';
-import { asciiLower, octet } from '../runtime/comparators.js';
+import { asciiLower, asciiUpper, octet } from '../runtime/comparators.js';
 import { encodeUrl } from './enotify.js';
 import type { MatchSpec } from '../runtime/runtime.js';
 import { isIdentifier, truncateUtf8, type Str } from '../runtime/strings.js';
@@ -32,8 +32,6 @@ const PRECEDENCE: readonly (readonly Modifier[])[] = [
   ['encodeurl'], // 15, from enotify (RFC 5435 §7)
   ['length'], // 10
 ];
-
-const asciiUpper = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 
 /** Characters special in POSIX extended regular expressions (draft-ietf-sieve-regex-01 §5). */
 const REGEX_SPECIALS = /[\\^$.[\]|()?*+{}]/g;

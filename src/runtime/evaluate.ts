@@ -6,7 +6,7 @@
  */
 import type { Action } from './actions.js';
 import { assertNever, SieveRuntimeError, type RuntimeErrorCode } from './errors.js';
-import { isHostRequest, type HostQuery } from './host.js';
+import { isHostRequest, type HostQuery, type HostRequest } from './host.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import type { MessageView } from './message/types.js';
 import type { CommandPlan, Plan, TestPlan } from './plan.js';
@@ -80,7 +80,7 @@ function* runBlock(commands: readonly CommandPlan[], rt: Runtime): Generator<Hos
       case 'if': {
         let taken = false;
         for (const branch of cmd.branches) {
-          if (yield* runTest(branch.test, rt)) {
+          if (branch.test.sync ? testSync(branch.test, rt) : yield* runTest(branch.test, rt)) {
             taken = true;
             if (yield* runBlock(branch.body, rt)) return true;
             break;
@@ -105,25 +105,58 @@ function* runTest(test: TestPlan, rt: Runtime): Generator<HostQuery, boolean, un
     case 'const':
       return test.value;
     case 'not':
-      return !(yield* runTest(test.test, rt));
+      return !(test.test.sync ? testSync(test.test, rt) : yield* runTest(test.test, rt));
     case 'allof':
       // RFC 5228 §5.2/5.3: evaluation short-circuits.
-      for (const t of test.tests) if (!(yield* runTest(t, rt))) return false;
+      for (const t of test.tests) if (!(t.sync ? testSync(t, rt) : yield* runTest(t, rt))) return false;
       return true;
     case 'anyof':
-      for (const t of test.tests) if (yield* runTest(t, rt)) return true;
+      for (const t of test.tests) if (t.sync ? testSync(t, rt) : yield* runTest(t, rt)) return true;
       return false;
     case 'test': {
-      rt.span = test.span;
-      rt.lastCompared = undefined;
-      const r = test.impl.test(test.args, rt);
-      const value = isHostRequest(r) ? r.resume(yield r.query) : r;
-      rt.options.trace?.({ kind: 'test', name: test.name, line: test.span.line, column: test.span.column, result: value, compared: rt.lastCompared });
-      return value;
+      const r = startTest(test, rt);
+      return finishTest(test, rt, isHostRequest(r) ? r.resume(yield r.query) : r);
     }
     default:
       return assertNever(test);
   }
+}
+
+/** runTest for a subtree that cannot ask the host (TestPlan.sync): plain calls, no generators. */
+function testSync(test: TestPlan, rt: Runtime): boolean {
+  rt.step();
+  switch (test.kind) {
+    case 'const':
+      return test.value;
+    case 'not':
+      return !testSync(test.test, rt);
+    case 'allof':
+      for (const t of test.tests) if (!testSync(t, rt)) return false;
+      return true;
+    case 'anyof':
+      for (const t of test.tests) if (testSync(t, rt)) return true;
+      return false;
+    case 'test': {
+      const r = startTest(test, rt);
+      if (isHostRequest(r)) throw new Error(`test "${test.name}" asked the host but does not declare asksHost`);
+      return finishTest(test, rt, r);
+    }
+    default:
+      return assertNever(test);
+  }
+}
+
+type LeafTest = Extract<TestPlan, { kind: 'test' }>;
+
+function startTest(test: LeafTest, rt: Runtime): boolean | HostRequest<boolean> {
+  rt.span = test.span;
+  rt.lastCompared = undefined;
+  return test.impl.test(test.args, rt);
+}
+
+function finishTest(test: LeafTest, rt: Runtime, value: boolean): boolean {
+  rt.options.trace?.({ kind: 'test', name: test.name, line: test.span.line, column: test.span.column, result: value, compared: rt.lastCompared });
+  return value;
 }
 
 /** Drive an evaluation with a synchronous host (dry runs, tests, benchmarks). */

@@ -96,3 +96,88 @@ export function codePoints(s: string): string[] {
 export function octetUnits(s: string): string[] {
   return s.split('');
 }
+
+/**
+ * The same matcher over plain strings, for the common case where neither the pattern nor
+ * the subject holds a surrogate (so code points are UTF-16 units): no arrays of one-character
+ * strings, and literal middle segments are found with indexOf. Gives exactly what globMatch
+ * gives for such input.
+ */
+interface StringSegment {
+  readonly text: string;
+  /** Which positions of `text` are "?" (any one unit); null when there is none. */
+  readonly wild: readonly boolean[] | null;
+}
+
+const stringCache = new Map<string, readonly StringSegment[]>();
+
+function compileStringPattern(pattern: string): StringSegment[] {
+  const segments: { text: string; wild: boolean[] | null }[] = [{ text: '', wild: null }];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    const seg = segments[segments.length - 1]!;
+    if (c === '*') segments.push({ text: '', wild: null });
+    else if (c === '?') {
+      seg.wild ??= [];
+      seg.wild[seg.text.length] = true;
+      seg.text += '?';
+    } else if (c === '\\' && i + 1 < pattern.length) seg.text += pattern[++i]!;
+    else seg.text += c;
+  }
+  return segments;
+}
+
+function stringSegmentAt(seg: StringSegment, s: string, at: number): boolean {
+  if (seg.wild === null) return s.startsWith(seg.text, at);
+  const t = seg.text;
+  for (let i = 0; i < t.length; i++) if (seg.wild[i] !== true && s.charCodeAt(at + i) !== t.charCodeAt(i)) return false;
+  return true;
+}
+
+function stringQuestionRanges(seg: StringSegment, at: number, out: [number, number][]): void {
+  if (seg.wild === null) return;
+  for (let i = 0; i < seg.text.length; i++) if (seg.wild[i] === true) out.push([at + i, at + i + 1]);
+}
+
+/** globMatch for a subject and pattern without surrogates; ranges index into the subject. */
+export function globMatchString(pattern: string, subject: string): [number, number][] | null {
+  let segs = stringCache.get(pattern);
+  if (!segs) {
+    segs = compileStringPattern(pattern);
+    if (stringCache.size > 10_000) stringCache.clear();
+    stringCache.set(pattern, segs);
+  }
+  const n = subject.length;
+  const ranges: [number, number][] = [];
+  const first = segs[0]!;
+  if (segs.length === 1) {
+    if (first.text.length !== n || !stringSegmentAt(first, subject, 0)) return null;
+    stringQuestionRanges(first, 0, ranges);
+    return ranges;
+  }
+  const last = segs[segs.length - 1]!;
+  const tailStart = n - last.text.length;
+  if (tailStart < first.text.length || !stringSegmentAt(first, subject, 0) || !stringSegmentAt(last, subject, tailStart)) return null;
+  stringQuestionRanges(first, 0, ranges);
+  let pos = first.text.length;
+  for (let j = 1; j < segs.length - 1; j++) {
+    const seg = segs[j]!;
+    const len = seg.text.length;
+    let at: number;
+    if (seg.wild === null) {
+      // The leftmost place, as the unit-by-unit scan below would find it.
+      at = subject.indexOf(seg.text, pos);
+      if (at < 0) at = tailStart + 1;
+    } else {
+      at = pos;
+      while (at + len <= tailStart && !stringSegmentAt(seg, subject, at)) at++;
+    }
+    if (at + len > tailStart) return null;
+    ranges.push([pos, at]);
+    stringQuestionRanges(seg, at, ranges);
+    pos = at + len;
+  }
+  ranges.push([pos, tailStart]);
+  stringQuestionRanges(last, tailStart, ranges);
+  return ranges;
+}

@@ -4,7 +4,7 @@
  */
 import type { Comparator } from './comparators.js';
 import { SieveRuntimeError } from './errors.js';
-import { codePoints, globMatch, octetUnits } from './glob.js';
+import { codePoints, globMatch, globMatchString, octetUnits } from './glob.js';
 import type { Limits } from './limits.js';
 import { MAX_MATCH_VALUES, truncateUtf8 } from './strings.js';
 import type { DiagnosticCode } from '../dsl/diagnostics.js';
@@ -16,6 +16,11 @@ export interface MatchContext {
   /** Receives ${0}..${n} after a successful :matches or :regex, when variables are in use. */
   readonly capture?: (groups: string[]) => void;
   readonly limits: Limits;
+  /**
+   * The keys are the plan's own constant array, the same on every evaluation: a match type
+   * may cache work done on them (folded keys) by array identity.
+   */
+  readonly stableKeys?: boolean;
 }
 
 export interface MatchType {
@@ -41,6 +46,7 @@ const utf8Decoder = new TextDecoder();
 
 /** A string as its UTF-8 bytes, one char (U+0000..U+00FF) per byte, for octet-wise matching. */
 export function toByteString(s: string): string {
+  if (!hasNonAscii(s)) return s; // ASCII is its own UTF-8
   const bytes = utf8Encoder.encode(s);
   let out = '';
   for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
@@ -49,11 +55,14 @@ export function toByteString(s: string): string {
 
 /** The inverse of toByteString; a character split by an octet-wise match becomes U+FFFD. */
 export function fromByteString(s: string): string {
+  if (!hasNonAscii(s)) return s;
   return utf8Decoder.decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 export function hasNonAscii(s: string): boolean {
-  return /[^\x00-\x7f]/.test(s);
+  return NON_ASCII.test(s);
 }
 
 export const is: MatchType = {
@@ -67,18 +76,52 @@ export const is: MatchType = {
   },
 };
 
+/** Keys folded once per constant key list of the plan, instead of once per value. */
+const foldedKeyCache = new WeakMap<readonly string[], { readonly comparator: Comparator; readonly folded: readonly string[] }>();
+
+export function foldedKeys(keys: readonly string[], cx: MatchContext): readonly string[] {
+  const fold = cx.comparator.fold;
+  if (!cx.stableKeys) return keys.map((k) => fold(k));
+  const hit = foldedKeyCache.get(keys);
+  if (hit !== undefined && hit.comparator === cx.comparator) return hit.folded;
+  const folded = keys.map((k) => fold(k));
+  foldedKeyCache.set(keys, { comparator: cx.comparator, folded });
+  return folded;
+}
+
+/** The comparator's searcher per constant key list (null: it has none for these keys). */
+const searcherCache = new WeakMap<readonly string[], { readonly comparator: Comparator; readonly search: ((value: string) => boolean) | null }>();
+
+function searcher(keys: readonly string[], cx: MatchContext): ((value: string) => boolean) | null {
+  if (!cx.stableKeys || cx.comparator.searcher === undefined) return null;
+  const hit = searcherCache.get(keys);
+  if (hit !== undefined && hit.comparator === cx.comparator) return hit.search;
+  const search = cx.comparator.searcher(keys) ?? null;
+  searcherCache.set(keys, { comparator: cx.comparator, search });
+  return search;
+}
+
 export const contains: MatchType = {
   name: 'contains',
   substring: true,
   match(values, keys, cx) {
+    if (values.length === 0) return false;
+    const search = searcher(keys, cx);
+    if (search !== null) {
+      for (const v of values) if (search(v)) return true;
+      return false;
+    }
     const fold = cx.comparator.fold;
+    const folded = foldedKeys(keys, cx);
     for (const v of values) {
       const fv = fold(v);
-      for (const k of keys) if (fv.includes(fold(k))) return true;
+      for (const k of folded) if (fv.includes(k)) return true;
     }
     return false;
   },
 };
+
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** Unpaired surrogates make a 'u' regex fail; they cannot come from valid text anyway. */
 function wellFormed(s: string): string {
@@ -105,18 +148,30 @@ export const matches: MatchType = {
   name: 'matches',
   substring: true,
   match(values, keys, cx) {
+    if (values.length === 0) return false;
     const fold = cx.comparator.fold;
+    const folded = foldedKeys(keys, cx);
     for (const v of values) {
       if (v.length > cx.limits.maxMatchInput) {
         throw new SieveRuntimeError('regex-too-costly', `value of ${v.length} characters is too long for :matches`);
       }
-      const original = wellFormed(v);
+      const surrogates = SURROGATE.test(v);
+      const original = surrogates ? wellFormed(v) : v;
       const nonAscii = hasNonAscii(original);
+      // The folded value as a string, for keys that globMatchString can take.
+      let foldedValue: string | undefined;
       // Split and fold the value once per form (code points, or octets for "?" on non-ASCII).
       const forms: { source?: string[]; folded?: string[] }[] = [{}, {}];
-      for (const k of keys) {
-        const key = fold(k);
+      for (const key of folded) {
         const octets = nonAscii && hasQuestionMark(key);
+        if (!octets && !surrogates && cx.comparator.unitFold === true && !SURROGATE.test(key)) {
+          const ranges = globMatchString(key, (foldedValue ??= fold(original)));
+          if (ranges) {
+            if (cx.capture) cx.capture(captureValues([original, ...ranges.map(([a, b]) => original.slice(a, b))], cx.limits));
+            return true;
+          }
+          continue;
+        }
         const form = forms[octets ? 1 : 0]!;
         const source = (form.source ??= octets ? octetUnits(toByteString(original)) : codePoints(original));
         const subject = (form.folded ??= source.map(fold));

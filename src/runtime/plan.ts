@@ -13,13 +13,25 @@ export interface CommandImpl<A = unknown> {
 
 export interface TestImpl<A = unknown> {
   test(args: A, rt: Runtime): boolean | HostRequest<boolean>;
+  /**
+   * test() may return a HostRequest (mailboxexists, duplicate). Tests that cannot are run
+   * without the evaluator's generators (see TestPlan.sync); one that returns a request
+   * without declaring it is a bug, reported as an exception.
+   */
+  readonly asksHost?: boolean;
 }
 
-export type TestPlan =
+/**
+ * `sync`: set by the compiler when no test of the subtree asks the host, so that it is
+ * evaluated by plain calls instead of a generator per test (most scripts ask nothing).
+ * Absent means "may ask".
+ */
+export type TestPlan = (
   | { readonly kind: 'const'; readonly value: boolean; readonly span: Span }
   | { readonly kind: 'not'; readonly test: TestPlan; readonly span: Span }
   | { readonly kind: 'allof' | 'anyof'; readonly tests: readonly TestPlan[]; readonly span: Span }
-  | { readonly kind: 'test'; readonly name: string; readonly impl: TestImpl<any>; readonly args: unknown; readonly span: Span };
+  | { readonly kind: 'test'; readonly name: string; readonly impl: TestImpl<any>; readonly args: unknown; readonly span: Span }
+) & { readonly sync?: boolean };
 
 export type CommandPlan =
   | { readonly kind: 'if'; readonly branches: readonly { readonly test: TestPlan; readonly body: readonly CommandPlan[] }[]; readonly otherwise?: readonly CommandPlan[]; readonly span: Span }

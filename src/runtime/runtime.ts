@@ -55,6 +55,11 @@ export interface RunOptions {
   readonly settings?: Readonly<Record<string, unknown>>;
 }
 
+function allConstant(keys: readonly Str[]): boolean {
+  for (let i = 0; i < keys.length; i++) if (typeof keys[i] !== 'string') return false;
+  return true;
+}
+
 export class Runtime {
   readonly result: ResultBuilder;
   readonly variables = new Map<string, string>();
@@ -69,6 +74,8 @@ export class Runtime {
   lastCompared: { values: readonly string[]; keys: readonly string[]; match: string; comparator: string } | undefined;
   private steps = 0;
   private edited: EditableMessage | undefined;
+  /** Sets the match variables; one closure per evaluation, and none without variables. */
+  private readonly capture: ((groups: string[]) => void) | undefined;
 
   constructor(
     private baseMessage: MessageView,
@@ -78,6 +85,11 @@ export class Runtime {
     readonly capabilities: ReadonlySet<string>,
   ) {
     this.result = new ResultBuilder(limits);
+    this.capture = capabilities.has('variables')
+      ? (groups) => {
+          this.matchValues = groups;
+        }
+      : undefined;
   }
 
   /** The message as tests see it, with editheader changes. */
@@ -127,18 +139,23 @@ export class Runtime {
     return list.map((s) => this.expand(s));
   }
 
-  /** Run a match, setting ${0}..${9} on success when variables are in use (RFC 5229 §3.2). */
-  match(spec: MatchSpec, values: readonly string[], keys: readonly Str[]): boolean {
-    const expanded = keys.every((k) => typeof k === 'string') ? (keys as readonly string[]) : this.expandList(keys);
-    const capture = this.capabilities.has('variables')
-      ? (groups: string[]) => {
-          this.matchValues = groups;
-        }
-      : undefined;
+  /** Like expandList, but a list without variables is returned as it is (no copy): do not mutate. */
+  strings(list: readonly Str[]): readonly string[] {
+    return allConstant(list) ? (list as readonly string[]) : this.expandList(list);
+  }
+
+  /**
+   * Run a match, setting ${0}..${9} on success when variables are in use (RFC 5229 §3.2).
+   * `capture: false` for tests whose matches never set them (body, as in Pigeonhole).
+   */
+  match(spec: MatchSpec, values: readonly string[], keys: readonly Str[], options?: { readonly capture?: boolean }): boolean {
+    // Constant keys are passed as the plan's own array: match types cache work per array (stableKeys).
+    const expanded = this.strings(keys);
     if (this.options.trace) {
       this.lastCompared = { values, keys: expanded, match: spec.type.name, comparator: spec.comparator.name };
     }
-    return spec.type.match(values, expanded, { comparator: spec.comparator, relation: spec.relation, capture, limits: this.limits });
+    const capture = options?.capture === false ? undefined : this.capture;
+    return spec.type.match(values, expanded, { comparator: spec.comparator, relation: spec.relation, capture, limits: this.limits, stableKeys: expanded === keys });
   }
 
   addAction(action: Action): void {

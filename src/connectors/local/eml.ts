@@ -5,11 +5,12 @@
  * are followed, links to directories are not (no loops).
  */
 
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { unreadable } from './errors.js';
 import { compareNames } from './maildir.js';
+import { readFileWithMtime } from './read-file.js';
 import type { LocalMessage } from './source.js';
 
 const EML = /\.eml$/i;
@@ -22,14 +23,8 @@ export function isEmlName(name: string): boolean {
 /** One .eml file as a message of folder INBOX; internal date from the file's mtime. */
 export async function readEmlMessage(path: string): Promise<LocalMessage> {
   try {
-    const handle = await open(path, 'r');
-    try {
-      const { mtime } = await handle.stat();
-      const raw = await handle.readFile();
-      return { id: path, raw, folder: 'INBOX', flags: [], internalDate: mtime };
-    } finally {
-      await handle.close();
-    }
+    const { raw, mtime } = readFileWithMtime(path);
+    return { id: path, raw, folder: 'INBOX', flags: [], internalDate: mtime };
   } catch (err) {
     throw unreadable(path, err);
   }

@@ -7,11 +7,12 @@
  * file name, the internal date from the file's mtime.
  */
 
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode, unreadable } from './errors.js';
 import { decodeDirName, maildirPlusToFolder } from './folder-names.js';
+import { readFileWithMtime, type FileContent } from './read-file.js';
 import type { LocalMessage } from './source.js';
 
 /** Maildir info letters (https://cr.yp.to/proto/maildir.html) and the IMAP flag each stands for. */
@@ -199,22 +200,15 @@ async function* readFolder(folder: MaildirFolder): AsyncGenerator<LocalMessage> 
   const files = [...(await messageFiles(join(folder.dir, 'cur'))), ...(await messageFiles(join(folder.dir, 'new')))];
   files.sort((a, b) => compareNames(a.name, b.name) || compareNames(a.path, b.path));
   for (const file of files) {
-    let raw: Buffer;
-    let mtime: Date;
+    let content: FileContent;
     try {
-      const handle = await open(file.path, 'r');
-      try {
-        mtime = (await handle.stat()).mtime;
-        raw = await handle.readFile();
-      } finally {
-        await handle.close();
-      }
+      content = readFileWithMtime(file.path);
     } catch (err) {
       // A client may have moved or expunged the message since the listing: skip it.
       if (errnoCode(err) === 'ENOENT') continue;
       throw unreadable(file.path, err);
     }
-    yield { id: file.path, raw, folder: folder.name, flags: parseMaildirFlags(file.name, keywords), internalDate: mtime };
+    yield { id: file.path, raw: content.raw, folder: folder.name, flags: parseMaildirFlags(file.name, keywords), internalDate: content.mtime };
   }
 }
 

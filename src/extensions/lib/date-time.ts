@@ -25,9 +25,15 @@ export interface ParsedDate {
   readonly zone: number;
 }
 
-/** RFC 5322 atext; 8-bit characters count as atext, as in Dovecot. */
+/** ASCII atext (RFC 5322 §3.2.3), by character code. */
+const ATEXT = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-/=?^_`{|}~") ATEXT[c.charCodeAt(0)] = 1;
+
+/** RFC 5322 atext; 8-bit characters count as atext, as in Dovecot. (A table: this runs per character.) */
 function isAtext(c: string | undefined): boolean {
-  return c !== undefined && (/[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]/.test(c) || c > '\x7f');
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0);
+  return code > 0x7f || ATEXT[code] === 1;
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];

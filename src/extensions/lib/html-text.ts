@@ -17,8 +17,6 @@
  * not match the same words as Pigeonhole does, hence this file.
  */
 
-const HTML_WS = /[ \t\r\n]/;
-
 /** name → code point. Latin-1 names run in order from U+00A0; the rest are listed. */
 const ENTITIES = new Map<string, number>();
 (() => {
@@ -66,76 +64,112 @@ function entityText(name: string): string {
   return String.fromCodePoint(cp);
 }
 
+// Sticky scanners, used with test() and lastIndex (no match arrays): the rest of a text
+// run, and a tag body without quotes up to its ">".
+const TEXT_RUN = /[^&<]+/y;
+const PLAIN_TAG = /[^"'>]*>/y;
+
+/** HTML whitespace as Dovecot sees it: space, tab, CR, LF. */
+function isWs(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
+}
+
 /** Does `tag` (the text after "<") start with `name` followed by whitespace or ">"? */
 function opens(html: string, at: number, name: string): boolean {
-  const next = html[at + name.length];
-  return html.slice(at, at + name.length).toLowerCase() === name && next !== undefined && (next === '>' || HTML_WS.test(next));
+  const next = html.charCodeAt(at + name.length); // NaN past the end
+  return (next === 62 || isWs(next)) && html.slice(at, at + name.length).toLowerCase() === name;
+}
+
+/**
+ * The text being built. Text is appended in runs (slices), never a character at a time,
+ * and whether it ends in a space is tracked here: asking the string (endsWith) would
+ * flatten the growing rope on every tag, which made long HTML parts quadratic.
+ */
+class TextOut {
+  text = '';
+  private endsInSpace = false;
+
+  append(s: string): void {
+    if (s.length === 0) return;
+    this.text += s;
+    this.endsInSpace = s.charCodeAt(s.length - 1) === 32;
+  }
+
+  /** A tag: one space, unless the text is empty or already ends with one. */
+  space(): void {
+    if (this.text.length > 0 && !this.endsInSpace) {
+      this.text += ' ';
+      this.endsInSpace = true;
+    }
+  }
 }
 
 export function htmlText(html: string): string {
-  let out = '';
-  const space = (): void => {
-    if (out !== '' && !out.endsWith(' ')) out += ' ';
-  };
+  const out = new TextOut();
   let i = 0;
   const n = html.length;
   while (i < n) {
-    const c = html[i]!;
-    if (c === '&') {
-      // An entity name is at most 9 characters and ends with ";".
+    const c = html.charCodeAt(i);
+    if (c === 38) {
+      // "&": an entity name is at most 9 characters and ends with ";".
       let j = i + 1;
-      while (j < n && j - i - 1 < 10 && html[j] !== ';' && !HTML_WS.test(html[j]!)) j++;
+      while (j < n && j - i - 1 < 10 && html.charCodeAt(j) !== 59 && !isWs(html.charCodeAt(j))) j++;
       if (j >= n) break; // unterminated at the end: Dovecot waits for more input that never comes
-      if (html[j] !== ';' || j - i - 1 >= 10) {
+      if (html.charCodeAt(j) !== 59 || j - i - 1 >= 10) {
         i++; // broken entity: the "&" alone is dropped
         continue;
       }
-      out += entityText(html.slice(i + 1, j));
+      out.append(entityText(html.slice(i + 1, j)));
       i = j + 1;
       continue;
     }
-    if (c !== '<') {
-      out += c;
-      i++;
+    if (c !== 60) {
+      // Text up to the next "&" or "<" is copied as is.
+      TEXT_RUN.lastIndex = i;
+      TEXT_RUN.test(html);
+      out.append(html.slice(i, TEXT_RUN.lastIndex));
+      i = TEXT_RUN.lastIndex;
       continue;
     }
     const t = i + 1;
-    if (html.startsWith('!--', t)) {
+    const first = html.charCodeAt(t);
+    if (first === 33 && html.startsWith('!--', t)) {
       const end = html.indexOf('--', t + 3);
       const close = end < 0 ? -1 : closeComment(html, end);
       if (close < 0) break;
       i = close;
-    } else if (opens(html, t, 'script') || opens(html, t, 'style')) {
+    } else if ((first === 115 || first === 83) && (opens(html, t, 'script') || opens(html, t, 'style'))) {
+      // ("s" or "S": both names start with it.)
       const endTag = opens(html, t, 'script') ? '</script>' : '</style>';
       const end = html.toLowerCase().indexOf(endTag, t);
       if (end < 0) break;
-      space();
+      out.space();
       i = end + endTag.length;
-    } else if (html.slice(t, t + 8).toUpperCase() === '![CDATA[') {
+    } else if (first === 33 && html.slice(t, t + 8).toUpperCase() === '![CDATA[') {
       const end = html.indexOf(']]>', t + 8);
       if (end < 0) {
-        out += html.slice(t + 8);
+        out.append(html.slice(t + 8));
         break;
       }
-      out += html.slice(t + 8, end);
+      out.append(html.slice(t + 8, end));
       i = end + 3;
     } else {
       const end = tagEnd(html, t);
       if (end < 0) break;
-      space();
+      out.space();
       i = end + 1;
     }
   }
-  return out;
+  return out.text;
 }
 
 /** After "--" inside a comment: the comment ends at the next ">" if only whitespace precedes it. */
 function closeComment(html: string, dashes: number): number {
   let k = dashes + 2;
   for (;;) {
-    while (k < html.length && HTML_WS.test(html[k]!)) k++;
+    while (k < html.length && isWs(html.charCodeAt(k))) k++;
     if (k >= html.length) return -1;
-    if (html[k] === '>') return k + 1;
+    if (html.charCodeAt(k) === 62) return k + 1;
     // Any other character reopens the comment (Dovecot consumes it).
     const next = html.indexOf('--', k + 1);
     if (next < 0) return -1;
@@ -145,14 +179,17 @@ function closeComment(html: string, dashes: number): number {
 
 /** The ">" ending a tag, skipping quoted attribute values (with backslash escapes). */
 function tagEnd(html: string, from: number): number {
-  let quote = '';
+  // Most tags have no quote before their ">": found natively.
+  PLAIN_TAG.lastIndex = from;
+  if (PLAIN_TAG.test(html)) return PLAIN_TAG.lastIndex - 1;
+  let quote = 0; // the open quote's code, 0 outside quotes
   for (let k = from; k < html.length; k++) {
-    const c = html[k]!;
-    if (quote) {
-      if (c === '\\') k++;
-      else if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '>') return k;
+    const c = html.charCodeAt(k);
+    if (quote !== 0) {
+      if (c === 92) k++; // backslash
+      else if (c === quote) quote = 0;
+    } else if (c === 34 || c === 39) quote = c;
+    else if (c === 62) return k;
   }
   return -1;
 }

@@ -10,11 +10,28 @@ const utf8Encoder = new TextEncoder();
 /** Chunk size for String.fromCharCode.apply (stays well below engine argument limits). */
 const CHUNK = 8192;
 
+/** Native windows-1252, when this Node has the encoding (full ICU, the default build). */
+const windows1252 = (() => {
+  try {
+    return new TextDecoder('windows-1252');
+  } catch {
+    return undefined;
+  }
+})();
+const ABOVE_LATIN1 = /[^\x00-\xff]/;
+
 /**
  * ISO-8859-1 decoding: byte N becomes U+00NN. Note that TextDecoder('latin1') would be
  * windows-1252 per the WHATWG Encoding spec, which is not reversible for 0x80-0x9F.
  */
 export function latin1Decode(bytes: Uint8Array): string {
+  // That decoder is native and ~8× faster than the loop below. It reads every byte as
+  // ISO-8859-1 does except 0x80-0x9F, which it maps above U+00FF (or to themselves: 0x81,
+  // 0x8D, 0x8F, 0x90, 0x9D), so a result with nothing above U+00FF is the ISO-8859-1 text.
+  if (windows1252 !== undefined) {
+    const text = windows1252.decode(bytes);
+    if (!ABOVE_LATIN1.test(text)) return text;
+  }
   let out = '';
   for (let i = 0; i < bytes.length; i += CHUNK) {
     out += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);

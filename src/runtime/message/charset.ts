@@ -5,10 +5,20 @@
  * UTF-8 when the bytes are valid UTF-8, else as ISO-8859-1.
  */
 import iconv from 'iconv-lite';
-import { latin1Decode, utf8OrLatin1 } from './bytes.js';
+import { latin1Decode, tryUtf8, utf8OrLatin1 } from './bytes.js';
 
-/** How a (normalised) charset name is decoded. A string is an iconv-lite encoding name. */
-type Decoder = 'utf8' | 'fallback' | 'iso2022jp' | string;
+/**
+ * How a (normalised) charset name is decoded. `iconv`: an iconv-lite encoding name, and
+ * whether text that is pure ASCII decodes to itself (then it need not go through iconv-lite).
+ */
+type Decoder =
+  | { readonly kind: 'utf8' | 'fallback' | 'iso2022jp' | 'latin1' }
+  | { readonly kind: 'iconv'; readonly name: string; readonly asciiSame: boolean };
+
+const UTF8: Decoder = { kind: 'utf8' };
+const FALLBACK: Decoder = { kind: 'fallback' };
+const ISO2022JP: Decoder = { kind: 'iso2022jp' };
+const LATIN1: Decoder = { kind: 'latin1' };
 
 const utf8Lenient = new TextDecoder('utf-8');
 
@@ -34,25 +44,60 @@ function resolve(cs: string): Decoder {
   const hit = cache.get(cs);
   if (hit !== undefined) return hit;
   let d: Decoder;
-  if (cs === 'utf-8' || cs === 'utf8') d = 'utf8';
+  if (cs === 'utf-8' || cs === 'utf8') d = UTF8;
   else if (cs === '' || cs === 'us-ascii' || cs === 'ascii' || cs === 'ansi_x3.4-1968') {
     // 8-bit bytes in "us-ascii" text are common; guess rather than mangle them.
-    d = 'fallback';
-  } else if (/^(cs)?iso-?2022-?jp/.test(cs) || cs === 'jis') d = 'iso2022jp';
-  else if (iconv.encodingExists(cs) && !REFUSED.has(iconv.getCodec(cs))) d = cs;
-  else d = 'fallback';
+    d = FALLBACK;
+  } else if (/^(cs)?iso-?2022-?jp/.test(cs) || cs === 'jis') d = ISO2022JP;
+  else if (iconv.encodingExists(cs) && !REFUSED.has(iconv.getCodec(cs))) d = iconvDecoder(cs);
+  else d = FALLBACK;
   if (cache.size < CACHE_MAX) cache.set(cs, d);
   return d;
+}
+
+const ALL_BYTES = Uint8Array.from({ length: 256 }, (_, i) => i);
+const LATIN1_TEXT = String.fromCharCode(...ALL_BYTES);
+
+/**
+ * Shortcuts, established by decoding with the codec itself once per charset name, so that
+ * they give exactly what iconv-lite gives: an encoding that maps every byte N to U+00NN is
+ * ISO-8859-1 (native decoding); a table codec (single- or double-byte, stateless) that maps
+ * the bytes 0-127 to themselves leaves pure-ASCII text as it is.
+ */
+function iconvDecoder(name: string): Decoder {
+  try {
+    if (iconv.decode(ALL_BYTES, name) === LATIN1_TEXT) return LATIN1;
+    const codec = iconv.getCodec(name) as object;
+    const table = 'decodeBuf' in codec || 'decodeTables' in codec;
+    const asciiSame = table && iconv.decode(ALL_BYTES.subarray(0, 128), name) === LATIN1_TEXT.slice(0, 128);
+    return { kind: 'iconv', name, asciiSame };
+  } catch {
+    return { kind: 'iconv', name, asciiSame: false };
+  }
 }
 
 /** Decode `bytes` written in `charset` (any spelling). Never throws. */
 export function decodeCharset(bytes: Uint8Array, charset: string): string {
   const d = resolve(normalizeCharset(charset));
   try {
-    if (d === 'utf8') return utf8Lenient.decode(bytes);
-    if (d === 'fallback') return utf8OrLatin1(bytes);
-    if (d === 'iso2022jp') return iconv.decode(iso2022jpToEucJp(bytes), 'euc-jp');
-    return iconv.decode(bytes, d);
+    switch (d.kind) {
+      case 'utf8':
+        return utf8Lenient.decode(bytes);
+      case 'fallback':
+        return utf8OrLatin1(bytes);
+      case 'latin1':
+        return latin1Decode(bytes);
+      case 'iso2022jp':
+        return iconv.decode(iso2022jpToEucJp(bytes), 'euc-jp');
+      case 'iconv': {
+        if (d.asciiSame) {
+          // Valid UTF-8 with one unit per byte is pure ASCII.
+          const ascii = tryUtf8(bytes);
+          if (ascii !== null && ascii.length === bytes.length) return ascii;
+        }
+        return iconv.decode(bytes, d.name);
+      }
+    }
   } catch {
     return latin1Decode(bytes);
   }
@@ -60,7 +105,7 @@ export function decodeCharset(bytes: Uint8Array, charset: string): string {
 
 /** Is this a charset we can convert (rather than guess)? */
 export function isKnownCharset(charset: string): boolean {
-  return resolve(normalizeCharset(charset)) !== 'fallback';
+  return resolve(normalizeCharset(charset)).kind !== 'fallback';
 }
 
 const ESC = 0x1b;

@@ -5,7 +5,7 @@
  */
 import type { AddressField, EditableMessage, HeaderField, MessageView, MimePart } from './types.js';
 import { concatBytes, latin1Encode, utf8Encode, utf8OrLatin1 } from './bytes.js';
-import { parseAddressList, type ParsedAddressList } from './address.js';
+import { parseAddressList } from './address.js';
 import { encodeHeaderValue } from './encode-words.js';
 import { Field, isValidFieldName, parseFields, splitHeader, unfold } from './header-fields.js';
 import { parseMime } from './mime.js';
@@ -17,11 +17,15 @@ export function parseMessage(raw: Uint8Array): MessageView {
 }
 
 /** Address lists are cached per field object, so forks share the work. */
-const addressCache = new WeakMap<Field, ParsedAddressList>();
+const addressCache = new WeakMap<Field, AddressField>();
+
+const NONE: readonly Field[] = [];
 
 class Message implements MessageView {
   protected mimeRoot: MimePart | undefined;
   private bodyText: string | undefined;
+  /** Fields by lower-case name, built on the first lookup: scripts look up dozens of names per message. */
+  private byName: Map<string, Field[]> | undefined;
 
   constructor(
     protected readonly original: Uint8Array,
@@ -41,26 +45,45 @@ class Message implements MessageView {
     return this.list;
   }
 
+  fieldsNamed(name: string): readonly Field[] {
+    if (this.byName === undefined) {
+      const index = new Map<string, Field[]>();
+      for (const f of this.list) {
+        const same = index.get(f.lname);
+        if (same === undefined) index.set(f.lname, [f]);
+        else same.push(f);
+      }
+      this.byName = index;
+    }
+    return this.byName.get(name.toLowerCase()) ?? NONE;
+  }
+
   header(name: string): string[] {
-    const lname = name.toLowerCase();
-    const out: string[] = [];
-    for (const f of this.list) if (f.lname === lname) out.push(f.value());
+    const named = this.fieldsNamed(name);
+    const out: string[] = new Array<string>(named.length);
+    for (let i = 0; i < named.length; i++) out[i] = named[i]!.value();
     return out;
   }
 
   addresses(name: string): AddressField[] {
-    const lname = name.toLowerCase();
-    const out: AddressField[] = [];
-    for (const f of this.list) {
-      if (f.lname !== lname) continue;
+    const named = this.fieldsNamed(name);
+    const out: AddressField[] = new Array<AddressField>(named.length);
+    for (let i = 0; i < named.length; i++) {
+      const f = named[i]!;
       let parsed = addressCache.get(f);
       if (parsed === undefined) {
-        parsed = parseAddressList(unfold(f.raw));
+        const list = parseAddressList(unfold(f.raw));
+        parsed = { field: f, text: f.value(), addresses: list.addresses, invalid: list.invalid };
         addressCache.set(f, parsed);
       }
-      out.push({ field: f, text: f.value(), addresses: parsed.addresses, invalid: parsed.invalid });
+      out[i] = parsed;
     }
     return out;
+  }
+
+  /** The list of fields changed (editheader): the name index is stale. */
+  protected fieldsChanged(): void {
+    this.byName = undefined;
   }
 
   mime(): MimePart {
@@ -126,6 +149,7 @@ class EditableView extends Message implements EditableMessage {
   }
 
   private changed(): void {
+    this.fieldsChanged();
     this.edited = true;
     this.serialized = undefined;
     this.mimeRoot = undefined;

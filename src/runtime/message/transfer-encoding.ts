@@ -69,8 +69,8 @@ export function decodeQuotedPrintable(input: Uint8Array): Uint8Array {
       if (eol) {
         i = j - 1; // transport padding at the end of a line
       } else {
-        out.set(input.subarray(i, j), o);
-        o += j - i;
+        // Copied by hand: a subarray per run of spaces (every gap between words) is garbage.
+        for (let k = i; k < j; k++) out[o++] = input[k]!;
         i = j - 1;
       }
     } else {

@@ -71,6 +71,8 @@ export interface MessageView {
   readonly raw: Uint8Array;
   /** The header fields in order, including editheader changes. */
   fields(): readonly HeaderField[];
+  /** The fields named `name` (case-insensitive), in order; [] when there is none. Do not mutate. */
+  fieldsNamed(name: string): readonly HeaderField[];
   /**
    * Values of every field named `name` (case-insensitive), in order: unfolded (a fold
    * becomes one space, as Pigeonhole does), leading/trailing whitespace trimmed,

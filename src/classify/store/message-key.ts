@@ -1,0 +1,32 @@
+/**
+ * The identity of a trained message: its Message-ID plus a hash of its body, so that a
+ * message trained twice (the same file again, its copy in another folder, its IMAP copy
+ * with other flags) counts once, while two messages that share a Message-ID but not a
+ * body (a resent, edited message) are two.
+ */
+import { createHash } from 'node:crypto';
+import { messageIdOf } from '../../extensions/duplicate.js';
+import { splitHeader } from '../../runtime/message/header-fields.js';
+import type { MessageView } from '../../runtime/message/types.js';
+
+/**
+ * "<id@host> sha256-hex-prefix"; a message without a Message-ID is keyed by its body alone.
+ * The body is hashed without CRs and without trailing line ends and blanks: the same
+ * message read from an .eml file, from an mbox (which drops the last line end) or from an
+ * IMAP server (CRLF) gets the same key.
+ */
+export function messageKey(message: MessageView, raw: Uint8Array): string {
+  const id = message.header('message-id').map(messageIdOf).find((x) => x !== undefined) ?? '';
+  const hash = createHash('sha256').update(normalizedBody(raw.subarray(splitHeader(raw).bodyStart))).digest('hex').slice(0, 32);
+  return `${id} ${hash}`;
+}
+
+function normalizedBody(body: Uint8Array): Uint8Array {
+  let end = body.length;
+  while (end > 0 && (body[end - 1] === 0x0a || body[end - 1] === 0x0d || body[end - 1] === 0x20 || body[end - 1] === 0x09)) end--;
+  if (body.indexOf(0x0d) < 0) return body.subarray(0, end);
+  const out = new Uint8Array(end);
+  let o = 0;
+  for (let i = 0; i < end; i++) if (body[i] !== 0x0d) out[o++] = body[i]!;
+  return out.subarray(0, o);
+}

@@ -1,0 +1,390 @@
+/**
+ * A classifier model on disk: one SQLite file, `<dir>/model.sqlite` (better-sqlite3, WAL,
+ * like the state database). Training and untraining are incremental and keyed by message
+ * (message-key.ts): training a message twice counts once, training it into another bucket
+ * moves it, untraining removes exactly the tokens its training added (they are stored
+ * with it). Classification never reads this file directly: it reads a ModelSnapshot
+ * (snapshot()), an immutable in-memory copy, so evaluation stays pure.
+ *
+ * The API for the daemon's "learning by moving" is the three functions at the end:
+ * train(model, bucket, raw), untrain(model, bucket, raw), reclassify(model, from, to, raw).
+ * Many messages at once go through a TrainingBatch: token counts are summed in memory and
+ * written in one transaction, which is what makes `mailsift train` fast.
+ */
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { MailsiftError } from '../../errors.js';
+import { parseMessage } from '../../runtime/message/parse.js';
+import { modelOptions, SnapshotBuilder, type ModelOptions, type ModelSnapshot } from '../model-snapshot.js';
+import { stripMboxFrom, tokenize, TOKENIZER_VERSION } from '../tokenize.js';
+import { messageKey } from './message-key.js';
+import { migrateModel } from './schema.js';
+
+export const MODEL_FILE = 'model.sqlite';
+
+/** Bucket names: they become folder names through ${bucket}, so no "/" and nothing exotic. */
+const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+
+/** "unsure" is what `classify :verdict` says in the unsure band, so no bucket may be called that. */
+export function checkBucketName(name: string): void {
+  if (!BUCKET_NAME.test(name) || name.toLowerCase() === 'unsure') {
+    throw new MailsiftError(
+      'MODEL_INVALID',
+      `invalid bucket name ${JSON.stringify(name)}: use 1-64 letters, digits, ".", "_", "+" or "-", starting with a letter or digit (and not "unsure")`,
+    );
+  }
+}
+
+/** trained: new; duplicate: already in this bucket (nothing changed); moved: was in another bucket, now in this one. */
+export type TrainOutcome = 'trained' | 'duplicate' | 'moved';
+/** untrained: removed; not-trained: unknown message (nothing changed); other-bucket: it is trained in another bucket (nothing changed). */
+export type UntrainOutcome = 'untrained' | 'not-trained' | 'other-bucket';
+
+export interface BucketStats {
+  readonly name: string;
+  readonly messages: number;
+  /** Distinct tokens seen in this bucket's messages. */
+  readonly tokens: number;
+}
+
+export interface ModelStats {
+  readonly name: string;
+  readonly file: string;
+  readonly buckets: readonly BucketStats[];
+  readonly messages: number;
+  /** Distinct tokens over all buckets. */
+  readonly tokens: number;
+  readonly tokenizer: number;
+  readonly options: ModelOptions;
+}
+
+export interface OpenModelOptions {
+  /** Create the directory and the file when missing (training). */
+  readonly create?: boolean;
+  /** Read only (classification): the file must exist; writes fail. */
+  readonly readonly?: boolean;
+  /** Clock for trained_at (ms). */
+  readonly now?: () => number;
+}
+
+interface Analysed {
+  readonly key: string;
+  readonly tokens: readonly string[];
+}
+
+interface Trained {
+  readonly bucket: number;
+  /** Tokens, one per line. */
+  readonly tokens: string;
+}
+
+function unavailable(file: string, what: string, cause: unknown): MailsiftError {
+  const code = (cause as { code?: unknown }).code;
+  const why = typeof code === 'string' ? `${code}: ${(cause as Error).message}` : (cause as Error).message;
+  return new MailsiftError('MODEL_UNAVAILABLE', `${what} ${file}: ${why}`, { cause });
+}
+
+export class ModelStore {
+  private readonly bucketIds = new Map<string, number>();
+  private readonly stmt: {
+    bucketInsert: Database.Statement<[string]>;
+    message: Database.Statement<[string], { bucket: number; tokens: string }>;
+    upsert: Database.Statement<[number, string]>;
+    dropEmpty: Database.Statement<[number, string]>;
+    bucketMessages: Database.Statement<[number, number]>;
+    messagePut: Database.Statement<[string, number, string, number]>;
+    messageDelete: Database.Statement<[string]>;
+  };
+
+  private constructor(
+    readonly db: Database.Database,
+    readonly file: string,
+    /** The model's name: its directory's name (what `classify :model` refers to). */
+    readonly name: string,
+    private readonly now: () => number,
+  ) {
+    for (const row of db.prepare('SELECT id, name FROM buckets').all() as { id: number; name: string }[]) this.bucketIds.set(row.name, row.id);
+    const readonly = db.readonly;
+    const prep = <P extends unknown[], R = unknown>(sql: string): Database.Statement<P, R> =>
+      readonly ? (undefined as unknown as Database.Statement<P, R>) : db.prepare<P, R>(sql);
+    this.stmt = {
+      bucketInsert: prep('INSERT INTO buckets (name) VALUES (?)'),
+      message: db.prepare('SELECT bucket, tokens FROM messages WHERE key = ?'),
+      // One statement per bucket, the changes passed as one JSON array of [token, delta]
+      // (unpacked by SQLite's json_each) instead of one statement call per token.
+      upsert: prep(
+        'INSERT INTO tokens (token, bucket, count) SELECT j.value ->> 0, ?, j.value ->> 1 FROM json_each(?) AS j WHERE true ' +
+          'ON CONFLICT (token, bucket) DO UPDATE SET count = count + excluded.count',
+      ),
+      dropEmpty: prep('DELETE FROM tokens WHERE bucket = ? AND count <= 0 AND token IN (SELECT value FROM json_each(?))'),
+      bucketMessages: prep('UPDATE buckets SET messages = max(0, messages + ?) WHERE id = ?'),
+      messagePut: prep('INSERT OR REPLACE INTO messages (key, bucket, tokens, trained_at) VALUES (?, ?, ?, ?)'),
+      messageDelete: prep('DELETE FROM messages WHERE key = ?'),
+    };
+  }
+
+  /**
+   * Open the model in directory `dir` (its file is dir/model.sqlite). Throws
+   * MODEL_UNAVAILABLE when it cannot be created or opened (or is missing without `create`),
+   * MODEL_INVALID when a newer mailsift wrote it.
+   */
+  static open(dir: string, options: OpenModelOptions = {}): ModelStore {
+    const file = join(dir, MODEL_FILE);
+    const name = basename(resolve(dir));
+    if (!existsSync(file)) {
+      if (!options.create || options.readonly) {
+        throw new MailsiftError('MODEL_UNAVAILABLE', `no model at ${dir} (no ${MODEL_FILE}; train one with \`mailsift train --model ${dir} --bucket NAME FILES\`)`);
+      }
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        closeSync(openSync(file, 'a', 0o600));
+      } catch (cause) {
+        throw unavailable(file, 'cannot create model', cause);
+      }
+    }
+    let db: Database.Database | undefined;
+    try {
+      db = options.readonly ? new Database(file, { readonly: true, fileMustExist: true }) : new Database(file);
+      db.pragma('busy_timeout = 5000');
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        migrateModel(db, file);
+        const has = db.prepare("SELECT value FROM meta WHERE key = 'tokenizer'").get();
+        if (has === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('tokenizer', ?)").run(String(TOKENIZER_VERSION));
+      } else {
+        const version = db.pragma('user_version', { simple: true }) as number;
+        if (version === 0) throw new MailsiftError('MODEL_INVALID', `${file} is not a mailsift model (empty or foreign database)`);
+        if (version > 1) throw new MailsiftError('MODEL_INVALID', `model ${file} was written by a newer mailsift (schema ${version})`);
+      }
+      return new ModelStore(db, file, name, options.now ?? Date.now);
+    } catch (cause) {
+      db?.close();
+      if (cause instanceof MailsiftError) throw cause;
+      throw unavailable(file, 'cannot open model', cause);
+    }
+  }
+
+  /** The model's decision constants (defaults completed). */
+  options(): ModelOptions {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'options'").get() as { value: string } | undefined;
+    let stored: Partial<ModelOptions> | undefined;
+    try {
+      stored = row === undefined ? undefined : (JSON.parse(row.value) as Partial<ModelOptions>);
+    } catch {
+      stored = undefined;
+    }
+    return modelOptions(stored);
+  }
+
+  /** Change some decision constants (e.g. the unsure band); the rest keep their values. */
+  setOptions(partial: Partial<ModelOptions>): ModelOptions {
+    const next = modelOptions({ ...this.options(), ...partial });
+    this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('options', ?)").run(JSON.stringify(next));
+    return next;
+  }
+
+  /** Bucket names, sorted. */
+  bucketNames(): string[] {
+    return [...this.bucketIds.keys()].sort();
+  }
+
+  /** The id of a bucket; created when `create` (the name is checked then). */
+  bucketId(name: string, create: boolean): number | undefined {
+    const id = this.bucketIds.get(name);
+    if (id !== undefined || !create) return id;
+    checkBucketName(name);
+    const created = Number(this.stmt.bucketInsert.run(name).lastInsertRowid);
+    this.bucketIds.set(name, created);
+    return created;
+  }
+
+  /** Where a message is trained: its bucket id and tokens, or undefined. */
+  lookup(key: string): Trained | undefined {
+    return this.stmt.message.get(key);
+  }
+
+  /** Key and tokens of a raw message (an mbox "From " line in front is ignored). */
+  analyse(raw: Uint8Array): Analysed {
+    const bytes = stripMboxFrom(raw);
+    const view = parseMessage(bytes);
+    return { key: messageKey(view, bytes), tokens: tokenize(view) };
+  }
+
+  /** Start a batch: many train/untrain calls, one transaction at commit(). */
+  batch(): TrainingBatch {
+    return new TrainingBatch(this);
+  }
+
+  /** Write a batch's changes (called by TrainingBatch.commit). */
+  write(deltas: ReadonlyMap<number, ReadonlyMap<string, number>>, messages: ReadonlyMap<number, number>, touched: ReadonlyMap<string, Trained | null>): void {
+    const now = this.now();
+    this.db
+      .transaction(() => {
+        for (const [bucket, changes] of deltas) {
+          // In key order: B-tree inserts in order touch each page once.
+          const tokens = [...changes.keys()].sort();
+          const rows: [string, number][] = [];
+          const lowered: string[] = [];
+          for (const token of tokens) {
+            const delta = changes.get(token)!;
+            if (delta === 0) continue;
+            rows.push([token, delta]);
+            if (delta < 0) lowered.push(token);
+          }
+          if (rows.length > 0) this.stmt.upsert.run(bucket, JSON.stringify(rows));
+          if (lowered.length > 0) this.stmt.dropEmpty.run(bucket, JSON.stringify(lowered));
+        }
+        for (const [bucket, delta] of messages) if (delta !== 0) this.stmt.bucketMessages.run(delta, bucket);
+        for (const [key, state] of touched) {
+          if (state === null) this.stmt.messageDelete.run(key);
+          else this.stmt.messagePut.run(key, state.bucket, state.tokens, now);
+        }
+        this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('tokenizer', ?)").run(String(TOKENIZER_VERSION));
+      })
+      .immediate();
+  }
+
+  /** Buckets with message and distinct-token counts, and totals. */
+  stats(): ModelStats {
+    const perBucket = new Map<number, number>();
+    for (const row of this.db.prepare('SELECT bucket, count(*) AS n FROM tokens GROUP BY bucket').all() as { bucket: number; n: number }[]) {
+      perBucket.set(row.bucket, row.n);
+    }
+    const rows = this.db.prepare('SELECT id, name, messages FROM buckets ORDER BY name').all() as { id: number; name: string; messages: number }[];
+    const buckets = rows.map((r) => ({ name: r.name, messages: r.messages, tokens: perBucket.get(r.id) ?? 0 }));
+    const tokens = (this.db.prepare('SELECT count(DISTINCT token) AS n FROM tokens').get() as { n: number }).n;
+    const tokenizer = Number((this.db.prepare("SELECT value FROM meta WHERE key = 'tokenizer'").get() as { value: string } | undefined)?.value ?? TOKENIZER_VERSION);
+    return { name: this.name, file: this.file, buckets, messages: buckets.reduce((a, b) => a + b.messages, 0), tokens, tokenizer, options: this.options() };
+  }
+
+  /** The token count of one token per bucket (0 when absent): for tests and debugging. */
+  tokenCounts(token: string): Record<string, number> {
+    const out: Record<string, number> = Object.fromEntries(this.bucketNames().map((b) => [b, 0]));
+    const byId = new Map([...this.bucketIds].map(([n, id]) => [id, n]));
+    for (const row of this.db.prepare('SELECT bucket, count FROM tokens WHERE token = ?').all(token) as { bucket: number; count: number }[]) {
+      out[byId.get(row.bucket)!] = row.count;
+    }
+    return out;
+  }
+
+  /** An immutable in-memory copy for classification (see model-snapshot.ts). */
+  snapshot(name: string = this.name): ModelSnapshot {
+    const rows = this.db.prepare('SELECT id, name, messages FROM buckets ORDER BY name').all() as { id: number; name: string; messages: number }[];
+    const column = new Map(rows.map((r, i) => [r.id, i]));
+    const distinct = (this.db.prepare('SELECT count(*) AS n FROM tokens').get() as { n: number }).n;
+    const builder = new SnapshotBuilder(
+      name,
+      rows.map((r) => r.name),
+      rows.map((r) => r.messages),
+      this.options(),
+      distinct,
+    );
+    const it = this.db.prepare('SELECT token, bucket, count FROM tokens').raw(true).iterate() as IterableIterator<[string, number, number]>;
+    for (const [token, bucket, count] of it) {
+      const b = column.get(bucket);
+      if (b !== undefined && count > 0) builder.add(token, b, count);
+    }
+    return builder.build();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * Many train/untrain calls written in one transaction. The batch keeps the state of every
+ * message it touched, so the same message twice in one batch behaves as it would in two.
+ */
+export class TrainingBatch {
+  /** bucket id → token → change of its count. */
+  private readonly deltas = new Map<number, Map<string, number>>();
+  private readonly messageDeltas = new Map<number, number>();
+  private readonly touched = new Map<string, Trained | null>();
+  private committed = false;
+
+  constructor(private readonly store: ModelStore) {}
+
+  /** Messages changed so far. */
+  get pending(): number {
+    return this.touched.size;
+  }
+
+  train(bucket: string, raw: Uint8Array): TrainOutcome {
+    const b = this.store.bucketId(bucket, true)!;
+    const { key, tokens } = this.store.analyse(raw);
+    const current = this.current(key);
+    if (current?.bucket === b) return 'duplicate';
+    if (current) this.apply(current.bucket, current.tokens.split('\n'), -1);
+    const joined = tokens.join('\n');
+    this.apply(b, tokens, 1);
+    this.touched.set(key, { bucket: b, tokens: joined });
+    return current ? 'moved' : 'trained';
+  }
+
+  untrain(bucket: string, raw: Uint8Array): UntrainOutcome {
+    const b = this.store.bucketId(bucket, false);
+    const { key } = this.store.analyse(raw);
+    const current = this.current(key);
+    if (!current) return 'not-trained';
+    if (current.bucket !== b) return 'other-bucket';
+    this.apply(b, current.tokens === '' ? [] : current.tokens.split('\n'), -1);
+    this.touched.set(key, null);
+    return 'untrained';
+  }
+
+  /** Write everything in one transaction. A batch is committed once. */
+  commit(): void {
+    if (this.committed) return;
+    this.committed = true;
+    if (this.touched.size > 0) this.store.write(this.deltas, this.messageDeltas, this.touched);
+  }
+
+  private current(key: string): Trained | undefined {
+    const t = this.touched.get(key);
+    if (t !== undefined) return t ?? undefined;
+    return this.store.lookup(key);
+  }
+
+  private apply(bucket: number, tokens: readonly string[], sign: 1 | -1): void {
+    let deltas = this.deltas.get(bucket);
+    if (deltas === undefined) this.deltas.set(bucket, (deltas = new Map()));
+    for (const token of tokens) {
+      if (token === '') continue;
+      deltas.set(token, (deltas.get(token) ?? 0) + sign);
+    }
+    this.messageDeltas.set(bucket, (this.messageDeltas.get(bucket) ?? 0) + sign);
+  }
+}
+
+/** Train one message into `bucket` (created when new). See TrainOutcome. */
+export function train(model: ModelStore, bucket: string, raw: Uint8Array): TrainOutcome {
+  const batch = model.batch();
+  const outcome = batch.train(bucket, raw);
+  batch.commit();
+  return outcome;
+}
+
+/** Untrain one message from `bucket`. See UntrainOutcome. */
+export function untrain(model: ModelStore, bucket: string, raw: Uint8Array): UntrainOutcome {
+  const batch = model.batch();
+  const outcome = batch.untrain(bucket, raw);
+  batch.commit();
+  return outcome;
+}
+
+/**
+ * The user moved a message from the folder of bucket `from` to that of bucket `to`:
+ * move its training. A message not trained at all (or trained elsewhere) is trained into
+ * `to` all the same, since the move says where it belongs. Returns what happened in `to`.
+ */
+export function reclassify(model: ModelStore, from: string, to: string, raw: Uint8Array): TrainOutcome {
+  const batch = model.batch();
+  // untrain then train in one batch: one transaction, and the training of `to` sees the untraining.
+  const untrained = batch.untrain(from, raw);
+  const outcome = batch.train(to, raw);
+  batch.commit();
+  return untrained === 'untrained' && outcome === 'trained' ? 'moved' : outcome;
+}

@@ -1,0 +1,330 @@
+/**
+ * The mail tokenizer of the classifier: a message becomes a bounded set of distinct
+ * tokens (features). Pure: it reads the message view (src/runtime/message) and imports
+ * no Node module, so rules can classify inside the sans-IO runtime.
+ *
+ * What it emits (prefixes keep header words apart from body words, as SpamBayes does):
+ *
+ *   from:addr:alice@example.com  from:dom:example.com  from:name:alice   (also reply-to:, sender:)
+ *   to:addr:… to:dom:… cc:…  to:count:3                                   recipients
+ *   subject:word                                                          decoded Subject words
+ *   list-id:<id>  x-mailer:<whole value>  x-mailer:word  (also user-agent:, organization:)
+ *   received:host  received:dom  received:ip:a.b.c                       relays of the first Received fields
+ *   msgid:host                                                            Message-ID host, digits folded
+ *   hdr:<field name>                                                      which fields are present
+ *   ct:text/html  charset:…  cte:base64  file:.ext                        every MIME part
+ *   url:host  url:dom                                                     links in text and HTML
+ *   html:<tag>                                                            a few telling HTML tags
+ *   word  skip:x 20  cjk bigrams                                          body text, lower-cased
+ *
+ * The body is the text of every text part: transfer encoding undone, charset converted
+ * (the message view does both), HTML reduced to text (lib/html-text.ts, the same reduction
+ * the body extension uses; link hosts are taken from the markup first). Words are
+ * whitespace-separated runs with the punctuation at both ends trimmed, 3 to MAX_WORD
+ * characters; longer ones become "skip:<first char> <length rounded down to 10>"
+ * (SpamBayes' trick: long runs are noise, but their presence is a clue).
+ *
+ * Bounds: text scanned per message (MAX_TEXT characters), Received fields looked at,
+ * and the number of distinct tokens (maxTokens): a hostile message cannot make the
+ * classifier slow. The token set, not counts, is what models learn (a word that
+ * appears twice counts once), as in bogofilter and SpamBayes.
+ *
+ * TOKENIZER_VERSION changes whenever the output for some message changes: a model
+ * remembers the version it was trained with, and untraining needs the same tokens.
+ */
+import { htmlText } from '../extensions/lib/html-text.js';
+import { parseMessage } from '../runtime/message/parse.js';
+import type { MessageView, MimePart } from '../runtime/message/types.js';
+
+export const TOKENIZER_VERSION = 1;
+
+export interface TokenizeOptions {
+  /** Distinct tokens kept per message (the first ones found: headers first). Default 3000. */
+  readonly maxTokens?: number;
+}
+
+/** Longest word kept as itself; longer ones become skip tokens. */
+const MAX_WORD = 20;
+/** Characters of body text looked at per message (all parts together). */
+const MAX_TEXT = 200_000;
+/** Received fields looked at: the nearest relays say the most, the oldest are forged most. */
+const MAX_RECEIVED = 10;
+/** Parts looked at per message. */
+const MAX_PARTS = 64;
+const DEFAULT_MAX_TOKENS = 3000;
+
+/** HTML tags whose presence tells something (spam of 2002 loved fonts, tables, images and forms). */
+const TELLING_TAGS = new Set(['img', 'font', 'table', 'form', 'script', 'iframe', 'center', 'map', 'area', 'input', 'style', 'a', 'b', 'p', 'br', 'div', 'span']);
+
+/** A message file from an mbox archive may start with its "From " separator line: not part of the message. */
+export function stripMboxFrom(raw: Uint8Array): Uint8Array {
+  if (raw[0] !== 0x46 || raw[1] !== 0x72 || raw[2] !== 0x6f || raw[3] !== 0x6d || raw[4] !== 0x20) return raw;
+  const nl = raw.indexOf(0x0a);
+  return nl < 0 ? raw : raw.subarray(nl + 1);
+}
+
+/** Tokens of a raw message (an mbox "From " line in front is ignored). */
+export function tokenizeRaw(raw: Uint8Array, options: TokenizeOptions = {}): string[] {
+  return tokenize(parseMessage(stripMboxFrom(raw)), options);
+}
+
+class TokenSet {
+  readonly set = new Set<string>();
+  constructor(readonly max: number) {}
+  get full(): boolean {
+    return this.set.size >= this.max;
+  }
+  add(token: string): void {
+    if (this.set.size < this.max) this.set.add(token);
+  }
+}
+
+/** The distinct tokens of a message, headers first, at most maxTokens of them. */
+export function tokenize(message: MessageView, options: TokenizeOptions = {}): string[] {
+  const out = new TokenSet(options.maxTokens ?? DEFAULT_MAX_TOKENS);
+  headerTokens(message, out);
+  bodyTokens(message, out);
+  return [...out.set];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headers
+
+function headerTokens(m: MessageView, out: TokenSet): void {
+  for (const name of ['from', 'reply-to', 'sender']) addressTokens(m, name, name === 'from' ? 'from' : name, out);
+  let recipients = 0;
+  for (const name of ['to', 'cc']) recipients += addressTokens(m, name, name, out);
+  out.add('to:count:' + bucketCount(recipients));
+  for (const s of m.header('subject')) {
+    if (s === '') out.add('subject:empty');
+    wordTokens(s.toLowerCase(), 'subject:', out);
+    // Runs of punctuation ("!!!", "$$$") in a subject are clues of their own.
+    for (const p of s.matchAll(/[!$?*%]{2,}/g)) out.add('subject:punct:' + p[0].slice(0, 4));
+  }
+  for (const v of m.header('list-id')) {
+    const id = /<([^>]*)>/.exec(v)?.[1] ?? v;
+    out.add('list-id:' + id.trim().toLowerCase().slice(0, 80));
+  }
+  for (const name of ['x-mailer', 'user-agent', 'organization']) {
+    for (const v of m.header(name)) {
+      const value = v.toLowerCase().replace(/\s+/g, ' ').slice(0, 60);
+      out.add(name + ':' + value.replace(/\d+/g, '#'));
+      wordTokens(value, name + ':', out);
+    }
+  }
+  receivedTokens(m, out);
+  // A reply shares a token with the message it answers (its Message-ID is in References).
+  const ids = [...m.header('message-id'), ...m.header('in-reply-to'), ...m.header('references')].join(' ');
+  let k = 0;
+  for (const id of ids.matchAll(/<([^<>\s]{1,100})>/g)) if (++k <= 20) out.add('thread:' + id[1]!.toLowerCase());
+  for (const v of m.header('message-id')) {
+    const host = /@([^>\s]+)>?/.exec(v)?.[1];
+    out.add('msgid:' + (host === undefined ? 'nohost' : host.toLowerCase().replace(/\d+/g, '#').slice(0, 60)));
+  }
+}
+
+/** Tokens of one address field; returns how many addresses it held. */
+function addressTokens(m: MessageView, name: string, prefix: string, out: TokenSet): number {
+  let n = 0;
+  for (const field of m.addresses(name)) {
+    if (field.invalid && field.addresses.length === 0) out.add(prefix + ':invalid');
+    for (const a of field.addresses) {
+      n++;
+      if (n > 20) continue;
+      const addr = a.address.toLowerCase();
+      out.add(prefix + ':addr:' + addr.slice(0, 80));
+      if (a.domain !== '') for (const d of domainSuffixes(a.domain.toLowerCase())) out.add(prefix + ':dom:' + d);
+      if (prefix === 'from') {
+        if (a.name === '') out.add('from:noname');
+        else wordTokens(a.name.toLowerCase(), 'from:name:', out);
+      }
+    }
+  }
+  return n;
+}
+
+/** 0, 1, 2, 3-5, 6-10, 11+ : the number of recipients matters, its exact value does not. */
+function bucketCount(n: number): string {
+  return n <= 2 ? String(n) : n <= 5 ? '3-5' : n <= 10 ? '6-10' : '11+';
+}
+
+/** Hosts recur from message to message (relays, senders, link targets): remember their suffixes. */
+const suffixCache = new Map<string, string[]>();
+const SUFFIX_CACHE_MAX = 20_000;
+
+/** "a.b.example.co.uk" → the host itself and its parents down to two labels. */
+function domainSuffixes(host: string): string[] {
+  let hit = suffixCache.get(host);
+  if (hit === undefined) {
+    hit = computeSuffixes(host);
+    if (suffixCache.size >= SUFFIX_CACHE_MAX) suffixCache.clear();
+    suffixCache.set(host, hit);
+  }
+  return hit;
+}
+
+function computeSuffixes(host: string): string[] {
+  const h = host.replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (/^[\d.]+$/.test(h)) {
+    const parts = h.split('.');
+    return parts.length === 4 ? [h, parts.slice(0, 3).join('.')] : [h];
+  }
+  const labels = h.split('.');
+  const out: string[] = [];
+  for (let i = 0; i <= labels.length - 2 && out.length < 4; i++) out.push(labels.slice(i).join('.'));
+  if (out.length === 0) out.push(h);
+  return out;
+}
+
+const RECEIVED_HOST = /\b(?:from|by)\s+([a-z0-9][a-z0-9.-]*[a-z0-9])/gi;
+const RECEIVED_NAMES = /\(([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\s*\[/gi;
+const IPV4 = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}\b/g;
+
+function receivedTokens(m: MessageView, out: TokenSet): void {
+  const received = m.header('received');
+  for (let i = 0; i < received.length && i < MAX_RECEIVED; i++) {
+    const v = received[i]!.slice(0, 500);
+    for (const re of [RECEIVED_HOST, RECEIVED_NAMES]) {
+      re.lastIndex = 0;
+      for (const mm of v.matchAll(re)) {
+        const host = mm[1]!.toLowerCase();
+        if (!host.includes('.')) continue;
+        for (const d of domainSuffixes(host)) out.add('received:' + d);
+      }
+    }
+    IPV4.lastIndex = 0;
+    for (const ip of v.matchAll(IPV4)) out.add(`received:ip:${ip[1]}.${ip[2]}.${ip[3]}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Body
+
+interface BodyState {
+  budget: number;
+  parts: number;
+}
+
+function bodyTokens(m: MessageView, out: TokenSet): void {
+  const state: BodyState = { budget: MAX_TEXT, parts: 0 };
+  visitPart(m.mime(), out, state, 0);
+}
+
+function visitPart(part: MimePart, out: TokenSet, state: BodyState, depth: number): void {
+  if (++state.parts > MAX_PARTS || out.full) return;
+  const type = part.contentType;
+  out.add('ct:' + type);
+  const charset = part.params['charset'];
+  if (charset !== undefined) out.add('charset:' + charset.toLowerCase().slice(0, 30));
+  if (part.transferEncoding) out.add('cte:' + part.transferEncoding.slice(0, 20));
+  const filename = part.dispositionParams['filename'] ?? part.params['name'];
+  if (filename !== undefined) {
+    const ext = /\.([a-z0-9]{1,8})$/i.exec(filename)?.[1];
+    out.add('file:' + (ext === undefined ? '(none)' : '.' + ext.toLowerCase()));
+  }
+  if (part.children.length > 0) {
+    if (part.preamble.trim() !== '' && depth === 0) textTokens(part.preamble, out, state);
+    for (const child of part.children) visitPart(child, out, state, depth + 1);
+    return;
+  }
+  if (type.startsWith('multipart/')) {
+    // A multipart without usable boundaries: its body is all preamble.
+    textTokens(part.preamble, out, state);
+    return;
+  }
+  if (type === 'text/html' || type === 'application/xhtml+xml') {
+    const html = bounded(part.decodedText(), state);
+    urlTokens(html, out);
+    htmlTagTokens(html, out);
+    textTokens(htmlText(html), out, state, false);
+  } else if (type.startsWith('text/')) {
+    textTokens(part.decodedText(), out, state);
+  }
+}
+
+function bounded(text: string, state: BodyState): string {
+  const t = text.length > state.budget ? text.slice(0, state.budget) : text;
+  state.budget -= t.length;
+  return t;
+}
+
+function textTokens(text: string, out: TokenSet, state: BodyState, urls = true): void {
+  if (state.budget <= 0 && urls) return;
+  const t = urls ? bounded(text, state) : text.slice(0, MAX_TEXT);
+  if (urls) urlTokens(t, out);
+  wordTokens(t.toLowerCase(), '', out);
+}
+
+const URL = /\b(?:https?:\/\/|www\.)([^\s/"'<>)\]?#:]+)/gi;
+
+function urlTokens(text: string, out: TokenSet): void {
+  URL.lastIndex = 0;
+  let n = 0;
+  for (const m of text.matchAll(URL)) {
+    if (++n > 100 || out.full) break;
+    let host = m[1]!.toLowerCase();
+    if (m[0][0] === 'w' || m[0][0] === 'W') host = 'www.' + host;
+    host = host.replace(/^[^@]*@/, '').replace(/\.+$/, '');
+    if (host === '') continue;
+    for (const d of domainSuffixes(host)) out.add('url:' + d);
+  }
+}
+
+const TAG = /<([a-z][a-z0-9]{0,9})\b/gi;
+
+function htmlTagTokens(html: string, out: TokenSet): void {
+  TAG.lastIndex = 0;
+  for (const m of html.matchAll(TAG)) {
+    const tag = m[1]!.toLowerCase();
+    if (TELLING_TAGS.has(tag)) out.add('html:' + tag);
+  }
+}
+
+/** Characters trimmed from both ends of a word. */
+const EDGE = /^[^\p{L}\p{N}$]+|[^\p{L}\p{N}$%!]+$/gu;
+/** CJK scripts are written without spaces: they are cut into character pairs. */
+const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]/;
+
+/** Whitespace-separated words of lower-cased text, with `prefix`. */
+function wordTokens(text: string, prefix: string, out: TokenSet): void {
+  let start = -1;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 32;
+    const space = c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 0xa0;
+    if (!space) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start < 0) continue;
+    word(text.slice(start, i), prefix, out);
+    start = -1;
+    if (out.full) return;
+  }
+}
+
+function word(raw: string, prefix: string, out: TokenSet): void {
+  let w = raw;
+  const first = w.charCodeAt(0);
+  const last = w.charCodeAt(w.length - 1);
+  if (!isWordChar(first) || !isWordChar(last)) w = w.replace(EDGE, '');
+  const len = w.length;
+  if (len < 3) return;
+  if (len > MAX_WORD) {
+    if (CJK.test(w)) return cjkTokens(w, prefix, out);
+    // Long runs: URLs and addresses were mined already; keep only that there was one.
+    out.add(`${prefix}skip:${w[0]} ${Math.floor(len / 10) * 10}`);
+    return;
+  }
+  if (first > 0x7f && CJK.test(w)) return cjkTokens(w, prefix, out);
+  out.add(prefix + w);
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c > 0x7f;
+}
+
+function cjkTokens(w: string, prefix: string, out: TokenSet): void {
+  const chars = [...w];
+  for (let i = 0; i + 1 < chars.length && i < 200; i++) out.add(prefix + chars[i]! + chars[i + 1]!);
+}

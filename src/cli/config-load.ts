@@ -1,0 +1,34 @@
+/**
+ * Loading the configuration for the daemon's commands (run, status, config, sweep): a
+ * config problem is printed one line per problem and is exit status 2.
+ */
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { MailsiftError } from '../errors.js';
+import type { Output } from './io.js';
+
+export const EXIT_OK = 0;
+export const EXIT_RUNTIME = 1;
+export const EXIT_USAGE = 2;
+
+/** The config, or the exit status after printing why there is none. */
+export async function loadConfigOrReport(file: string | undefined, out: Output): Promise<Config | number> {
+  try {
+    return await loadConfig(file);
+  } catch (err) {
+    if (err instanceof MailsiftError) {
+      // ConfigError's message already has one line per problem, each naming file and key.
+      out.stderr(`${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+/** One line for an error on stderr; the exit status for it (2 for usage/config, 1 otherwise). */
+export function reportError(err: unknown, out: Output): number {
+  if (!(err instanceof Error)) throw err;
+  const code = (err as { code?: unknown }).code;
+  out.stderr(`mailsift: ${typeof code === 'string' ? `[${code}] ` : ''}${err.message}\n`);
+  return code === 'USAGE' || code === 'CONFIG_INVALID' || code === 'CONFIG_UNREADABLE' || code === 'SWEEP_UNSUPPORTED' || code === 'RULES_INVALID' || code === 'RULES_UNREADABLE' ? EXIT_USAGE : EXIT_RUNTIME;
+}

@@ -1,0 +1,92 @@
+/** A tiny learnable spam/ham set and a 3-bucket set classify correctly; scores are probabilities. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SnapshotBuilder, modelOptions } from '../../src/classify/model-snapshot.js';
+import { ModelStore } from '../../src/classify/store/model-store.js';
+import { tokenizeRaw } from '../../src/classify/tokenize.js';
+import { fixtureFiles, message, tempDir } from './helpers.js';
+
+function trainedFixtureModel() {
+  const store = ModelStore.open(join(tempDir(), 'spamham'), { create: true });
+  const batch = store.batch();
+  for (const bucket of ['spam', 'ham'] as const) for (const f of fixtureFiles('train', bucket)) batch.train(bucket, readFileSync(f));
+  batch.commit();
+  const snap = store.snapshot();
+  store.close();
+  return snap;
+}
+
+describe('two buckets (chi-square)', () => {
+  const model = trainedFixtureModel();
+
+  it.each([...fixtureFiles('test', 'spam').map((f) => [f, 'spam']), ...fixtureFiles('test', 'ham').map((f) => [f, 'ham'])])('%s is %s', (file, bucket) => {
+    const r = model.classify(tokenizeRaw(readFileSync(file)));
+    expect(r.bucket).toBe(bucket);
+    expect(r.unsure).toBe(false);
+    expect(r.scores.spam! + r.scores.ham!).toBeCloseTo(1, 12);
+    expect(r.scores[bucket]).toBeGreaterThan(0.9);
+  });
+
+  it('a message with no known token is unsure, and goes to ham (never spam without a reason)', () => {
+    const r = model.classify(tokenizeRaw(message({ from: 'x@nowhere.invalid', subject: 'zzz', body: 'qqqq wwww' })).filter((t) => model.row(t) < 0));
+    expect(r).toMatchObject({ bucket: 'ham', unsure: true, scores: { spam: 0.5, ham: 0.5 } });
+  });
+
+  it('explains with the strongest tokens first', () => {
+    const r = model.classify(tokenizeRaw(readFileSync(fixtureFiles('test', 'spam')[0]!)), { explain: 5 });
+    expect(r.clues).toHaveLength(5);
+    const devs = r.clues!.map((c) => Math.abs(c.weight - 0.5));
+    expect(devs).toEqual([...devs].sort((a, b) => b - a));
+    expect(r.clues![0]!.weight).toBeGreaterThan(0.5);
+  });
+
+  it('the unsure band is the model option', () => {
+    const b = new SnapshotBuilder('t', ['ham', 'spam'], [10, 10], modelOptions({ hamCutoff: 0.2, spamCutoff: 0.9 }));
+    b.add('x', 1, 3);
+    b.add('x', 0, 1);
+    const r = b.build().classify(['x']);
+    expect(r.bucket).toBe('spam');
+    expect(r.scores.spam).toBeGreaterThan(0.5);
+    expect(r.scores.spam).toBeLessThan(0.9);
+    expect(r.unsure).toBe(true);
+  });
+});
+
+describe('three buckets (complement naive Bayes, calibrated)', () => {
+  const topics: Record<string, string[]> = {
+    work: ['meeting', 'deadline', 'project', 'budget', 'review', 'agenda'],
+    lists: ['patch', 'kernel', 'release', 'mailing', 'digest', 'unsubscribe'],
+    receipts: ['order', 'invoice', 'shipped', 'total', 'payment', 'receipt'],
+  };
+  const buckets = Object.keys(topics).sort();
+  const builder = new SnapshotBuilder('m', buckets, buckets.map(() => 6));
+  let seed = 1;
+  const rand = (n: number): number => ((seed = (seed * 48271) % 2147483647) % n);
+  const body = (words: string[]): string => Array.from({ length: 12 }, () => words[rand(words.length)]).join(' ');
+  for (const [i, b] of buckets.entries()) {
+    for (let k = 0; k < 6; k++) for (const t of new Set(tokenizeRaw(message({ body: body(topics[b]!) })))) builder.add(t, i, 1);
+  }
+  const model = builder.build();
+
+  it.each(buckets)('a new %s message goes to its bucket', (b) => {
+    const r = model.classify(tokenizeRaw(message({ body: body(topics[b]!) })));
+    expect(r.bucket).toBe(b);
+    const sum = Object.values(r.scores).reduce((x, y) => x + y, 0);
+    expect(sum).toBeCloseTo(1, 12);
+    expect(r.scores[b]).toBe(Math.max(...Object.values(r.scores)));
+  });
+
+  it('a message with nothing known is unsure, all buckets equally likely', () => {
+    const r = model.classify(['never-seen']);
+    expect(r.unsure).toBe(true);
+    for (const b of buckets) expect(r.scores[b]).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('explains: positive weights favour the winner', () => {
+    const r = model.classify(tokenizeRaw(message({ body: 'invoice payment shipped' })), { explain: 3 });
+    expect(r.bucket).toBe('receipts');
+    expect(r.clues!.map((c) => c.token)).toEqual(expect.arrayContaining(['invoice']));
+    expect(r.clues![0]!.weight).toBeGreaterThan(0);
+  });
+});
