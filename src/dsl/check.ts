@@ -15,6 +15,10 @@ import { isConstant, parseTemplate, type Str } from '../runtime/strings.js';
 
 const CONTROL_COMMANDS = new Set(['require', 'if', 'elsif', 'else', 'stop']);
 
+function allSync(commands: readonly CommandPlan[]): boolean {
+  return commands.every((c) => c.sync === true);
+}
+
 export class Checker {
   private readonly enabled = new Set<string>(['']);
   private needsBody = false;
@@ -127,7 +131,8 @@ export class Checker {
       if (test) branches.push({ test, body });
     }
     if (!branches.length) return undefined;
-    return { kind: 'if', branches, otherwise, span: chain[0]!.span };
+    const sync = branches.every((b) => b.test.sync === true && allSync(b.body)) && (otherwise === undefined || allSync(otherwise));
+    return { kind: 'if', branches, otherwise, span: chain[0]!.span, sync };
   }
 
   /**
@@ -158,7 +163,7 @@ export class Checker {
     if (cmd.name === 'stop') {
       if (!this.shape(cmd, { block: false, tests: 'none' })) return undefined;
       if (cmd.args.length) this.sink.error('too-many-arguments', cmd.args[0]!.span, 'stop takes no arguments');
-      return { kind: 'stop', span: cmd.span };
+      return { kind: 'stop', span: cmd.span, sync: true };
     }
     const found = this.registry.commands.get(cmd.name);
     if (!found) {
@@ -175,7 +180,7 @@ export class Checker {
     if (!call) return undefined;
     const args = found.def.lower(call, this.cx);
     if (args === undefined) return undefined;
-    return { kind: 'call', name: cmd.name, impl: found.def, args, span: cmd.span };
+    return { kind: 'call', name: cmd.name, impl: found.def, args, span: cmd.span, sync: found.def.asksHost !== true };
   }
 
   private test(test: TestNode): TestPlan | undefined {

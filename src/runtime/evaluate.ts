@@ -47,7 +47,8 @@ export function* evaluate(plan: Plan, message: MessageView, options: RunOptions 
     if (message.size > limits.maxMessageSize) {
       rt.fail('message-too-large', `message of ${message.size} bytes exceeds the limit of ${limits.maxMessageSize}`);
     }
-    yield* runBlock(plan.commands, rt);
+    if (plan.commands.every((c) => c.sync === true)) blockSync(plan.commands, rt);
+    else yield* runBlock(plan.commands, rt);
     const actions = rt.result.finish(rt.currentFlags());
     const duplicates = (rt.state.get(DUPLICATE_STATE) as DuplicateMark[] | undefined) ?? [];
     return { status: 'ok', actions, message: rt.message, edited: rt.messageEdited, duplicates };
@@ -68,6 +69,10 @@ export function* evaluate(plan: Plan, message: MessageView, options: RunOptions 
 /** Returns true when `stop` ended the script. */
 function* runBlock(commands: readonly CommandPlan[], rt: Runtime): Generator<HostQuery, boolean, unknown> {
   for (const cmd of commands) {
+    if (cmd.sync) {
+      if (commandSync(cmd, rt)) return true;
+      continue;
+    }
     rt.step();
     rt.span = cmd.span;
     switch (cmd.kind) {
@@ -97,6 +102,33 @@ function* runBlock(commands: readonly CommandPlan[], rt: Runtime): Generator<Hos
     }
   }
   return false;
+}
+
+/** runBlock for commands that cannot ask the host (CommandPlan.sync): plain calls. */
+function blockSync(commands: readonly CommandPlan[], rt: Runtime): boolean {
+  for (const cmd of commands) if (commandSync(cmd, rt)) return true;
+  return false;
+}
+
+/** One command that cannot ask the host; true when `stop` ended the script. */
+function commandSync(cmd: CommandPlan, rt: Runtime): boolean {
+  rt.step();
+  rt.span = cmd.span;
+  switch (cmd.kind) {
+    case 'call': {
+      rt.options.trace?.({ kind: 'command', name: cmd.name, line: cmd.span.line, column: cmd.span.column });
+      if (isHostRequest(cmd.impl.run(cmd.args, rt))) throw new Error(`command "${cmd.name}" asked the host but does not declare asksHost`);
+      return false;
+    }
+    case 'if':
+      for (const branch of cmd.branches) if (testSync(branch.test, rt)) return blockSync(branch.body, rt);
+      return cmd.otherwise !== undefined && blockSync(cmd.otherwise, rt);
+    case 'stop':
+      rt.options.trace?.({ kind: 'stop', line: cmd.span.line });
+      return true;
+    default:
+      return assertNever(cmd);
+  }
 }
 
 function* runTest(test: TestPlan, rt: Runtime): Generator<HostQuery, boolean, unknown> {

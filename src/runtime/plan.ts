@@ -9,6 +9,8 @@ import type { Runtime } from './runtime.js';
 
 export interface CommandImpl<A = unknown> {
   run(args: A, rt: Runtime): void | HostRequest<void>;
+  /** run() may return a HostRequest; see TestImpl.asksHost. */
+  readonly asksHost?: boolean;
 }
 
 export interface TestImpl<A = unknown> {
@@ -22,9 +24,9 @@ export interface TestImpl<A = unknown> {
 }
 
 /**
- * `sync`: set by the compiler when no test of the subtree asks the host, so that it is
- * evaluated by plain calls instead of a generator per test (most scripts ask nothing).
- * Absent means "may ask".
+ * `sync` (tests and commands): set by the compiler when nothing in the subtree asks the
+ * host, so that it is evaluated by plain calls instead of generators, which cost an
+ * object per test and per block (most scripts ask nothing). Absent means "may ask".
  */
 export type TestPlan = (
   | { readonly kind: 'const'; readonly value: boolean; readonly span: Span }
@@ -33,10 +35,11 @@ export type TestPlan = (
   | { readonly kind: 'test'; readonly name: string; readonly impl: TestImpl<any>; readonly args: unknown; readonly span: Span }
 ) & { readonly sync?: boolean };
 
-export type CommandPlan =
+export type CommandPlan = (
   | { readonly kind: 'if'; readonly branches: readonly { readonly test: TestPlan; readonly body: readonly CommandPlan[] }[]; readonly otherwise?: readonly CommandPlan[]; readonly span: Span }
   | { readonly kind: 'stop'; readonly span: Span }
-  | { readonly kind: 'call'; readonly name: string; readonly impl: CommandImpl<any>; readonly args: unknown; readonly span: Span };
+  | { readonly kind: 'call'; readonly name: string; readonly impl: CommandImpl<any>; readonly args: unknown; readonly span: Span }
+) & { readonly sync?: boolean };
 
 export interface Plan {
   readonly commands: readonly CommandPlan[];
