@@ -19,7 +19,7 @@ const SECTIONS: readonly SectionEntry[] = [
   { name: 'rules', what: '40-rule script dry run over a Maildir vs Pigeonhole sieve-filter', load: () => import('./rules.js') },
   { name: 'classify', what: 'Bayes classifier: spam/ham vs bogofilter, 10 newsgroups vs crm114; quality and msg/s', load: () => import('./classify.js') },
   { name: 'imap', what: 'watching 97 mailboxes / 100k messages: nothing-new cost, APPEND→moved latency, RSS per account vs imapfilter', load: () => import('./imap.js') },
-  // Future issues: { name: 'imap', ... }, { name: 'smtp', ... }
+  { name: 'smtp', what: 'SMTP intake: 40-rule script, fsync\'d Maildir, 8 loopback clients, msg/s vs Dovecot LMTP + Sieve', load: () => import('./smtp.js') },
 ];
 
 function pad(text: string, width: number, right = false): string {

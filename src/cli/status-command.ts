@@ -41,7 +41,12 @@ export interface StatusReport {
   readonly mailboxes: readonly StatusRow[];
   /** Ledger rows started but never finished (a crash mid-action), or failed. */
   readonly unfinishedActions: number;
+  /** The latest retrains from the user's moves (src/daemon/learning.ts), newest first. */
+  readonly learned: readonly { readonly account: string; readonly mailbox: string; readonly uid: string; readonly subject?: string; readonly what: string; readonly at: string }[];
 }
+
+/** How many retrains `status` lists. */
+const LEARNED_SHOWN = 10;
 
 /** 850 → "850ms", 12_000 → "12s", 300_000 → "5m", … */
 export function formatDuration(ms: number): string {
@@ -87,7 +92,16 @@ export function buildStatus(config: Config): StatusReport {
           ...(cp && { lastUid: cp.lastUid, uidvalidity: cp.uidvalidity }),
         };
       });
-    return { daemon: { running, ...(running && { pid }) }, stateDir: dir, mailboxes, unfinishedActions: state.ledger.unfinished().length };
+    const learned = state.db
+      .prepare("SELECT account, mailbox, uid, subject, actions, at FROM processed WHERE actions LIKE 'learn %' ORDER BY id DESC LIMIT ?")
+      .all(LEARNED_SHOWN) as { account: string; mailbox: string; uid: string; subject: string | null; actions: string; at: number }[];
+    return {
+      daemon: { running, ...(running && { pid }) },
+      stateDir: dir,
+      mailboxes,
+      unfinishedActions: state.ledger.unfinished().length,
+      learned: learned.map((l) => ({ account: l.account, mailbox: l.mailbox, uid: l.uid, ...(l.subject !== null && { subject: l.subject }), what: l.actions, at: iso(l.at)! })),
+    };
   } finally {
     state.close();
   }
@@ -114,6 +128,10 @@ export function formatStatus(report: StatusReport, now: number): string {
   const lines = [head, '', line(header), ...body.map(line)];
   if (!body.length) lines.push('(no mailboxes yet)');
   if (report.unfinishedActions) lines.push('', `${report.unfinishedActions} action${report.unfinishedActions === 1 ? '' : 's'} unfinished in the ledger (interrupted or failed; see the log)`);
+  if (report.learned.length) {
+    lines.push('', 'recent retrains (messages you moved into a bucket folder):');
+    for (const l of report.learned) lines.push(`  ${ago(l.at, now)}  ${l.account} ${l.mailbox} uid=${l.uid}${l.subject !== undefined ? ` "${l.subject.length > 60 ? `${l.subject.slice(0, 59)}…` : l.subject}"` : ''}  ${l.what}`);
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -12,6 +12,7 @@
  * (it stayed where it was) or the server cannot be reached; 2 for usage, configuration or
  * rules problems.
  */
+import { RuleSettings } from '../daemon/rule-settings.js';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { compile } from '../dsl/compile.js';
@@ -110,6 +111,8 @@ export async function sweepCommand(options: SweepCommandOptions, out: Output): P
       sessions.set(account.name, watcher);
     }
     const executor = defaultExecutorFactory(executorDeps(config, state, sessions, logger));
+    const ruleSettings = new RuleSettings(logger);
+    ruleSettings.configure(config);
     const summary = await sweep(
       { account, mailbox, plan: compiled.plan, dryRun: !!options.dryRun },
       {
@@ -118,6 +121,7 @@ export async function sweepCommand(options: SweepCommandOptions, out: Output): P
         logger,
         ...(watcher && { session: watcher }),
         mailboxExists: watcher ? cachedMailboxExists(watcher) : async () => false,
+        settings: () => ruleSettings.get(),
         progress: (done, total) => {
           if (!progress) return;
           progress.setTotal(Math.max(total ?? 0, done));

@@ -81,13 +81,31 @@ const ACCOUNT_READERS: ReadonlyMap<AccountType, AccountReader> = new Map<Account
       recipients.forEach((rcpt, i) => {
         if (!/^[^\s@<>]+@[^\s@<>]+$/.test(rcpt)) r.ctx.problems.add('invalid-value', `${r.key('recipients')}[${i}]`, `must be an address like "me@example.com", not "${rcpt}"`);
       });
+      const listenHost = r.string('listen_host') ?? '127.0.0.1';
+      const targetAccount = r.string('target_account');
+      const targetMailbox = r.string('target_mailbox');
+      if (targetMailbox !== undefined && targetAccount === undefined) r.problem('not-applicable', 'target_mailbox', 'give target_account too');
+      const keyFile = r.path('tls_key');
+      const certFile = r.path('tls_cert');
+      if ((keyFile === undefined) !== (certFile === undefined)) r.problem('missing-key', keyFile === undefined ? 'tls_key' : 'tls_cert', 'STARTTLS needs both tls_key and tls_cert');
+      const users = r.tableArray('users').map((u) => {
+        const user = { user: u.string('user', { required: true }) ?? '', password: u.secret('password', { required: true }) ?? { kind: 'env' as const, env: '' } };
+        u.finish();
+        return user;
+      });
+      if (users.length > 0 && certFile === undefined && !isLoopback(listenHost)) {
+        r.problem('insecure-tls', 'users', 'AUTH without TLS sends passwords in clear text: give tls_key and tls_cert, or listen on a loopback address');
+      }
       return {
         type: 'smtp-intake',
         name,
-        listenHost: r.string('listen_host') ?? '127.0.0.1',
+        listenHost,
         listenPort: r.integer('listen_port', PORT) ?? 2525,
         recipients,
         maxSizeBytes: r.size('max_size') ?? 25 * 1024 * 1024,
+        ...(targetAccount !== undefined && { target: { account: targetAccount, mailbox: targetMailbox ?? 'INBOX' } }),
+        ...(keyFile !== undefined && certFile !== undefined && { tls: { keyFile, certFile } }),
+        ...(users.length > 0 && { users }),
       };
     },
   ],

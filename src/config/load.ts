@@ -10,7 +10,7 @@ import { readAccount } from './accounts.js';
 import { baseDirOf, defaultConfigPath, processExpandEnv, type ExpandEnv } from './expand.js';
 import { ConfigError, Problems, joinKey, type ConfigProblem } from './problems.js';
 import { TableReader, isTable, typeName, type ReadContext, type TomlTable } from './reader.js';
-import { readModel, readOutgoing, readSms, readState, readSweeps, readWatches } from './sections.js';
+import { readModel, readNotify, readOutgoing, readPipe, readSms, readState, readSweeps, readWatches } from './sections.js';
 import type { Account, Config, ModelConfig } from './types.js';
 import { MailsiftError } from '../errors.js';
 import { describeFsError } from '../connectors/local/errors.js';
@@ -82,8 +82,12 @@ export function parseConfig(text: string, file: string, options: ConfigEnvOption
   const outgoing = outgoingTable && readOutgoing(outgoingTable);
   const smsTable = root.table('sms');
   const sms = smsTable && readSms(smsTable);
+  const notifyTable = root.table('notify');
+  const notify = notifyTable && readNotify(notifyTable);
+  const pipeTable = root.table('pipe');
+  const pipe = pipeTable && readPipe(pipeTable);
   const models: Record<string, ModelConfig> = {};
-  for (const [name, r] of namedTables(root, 'models')) models[name] = readModel(r, name);
+  for (const [name, r] of namedTables(root, 'models')) models[name] = readModel(r, name, accounts);
   root.finish();
 
   if (problems.list.length > 0) return { problems: problems.list };
@@ -95,6 +99,8 @@ export function parseConfig(text: string, file: string, options: ConfigEnvOption
     sweep,
     ...(outgoing ? { outgoing } : {}),
     ...(sms ? { sms } : {}),
+    ...(notify ? { notify } : {}),
+    ...(pipe ? { pipe } : {}),
     models,
   };
   return { config, problems: [] };

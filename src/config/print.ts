@@ -49,7 +49,16 @@ function account(a: Account): Table {
     case 'pop3':
       return { type: a.type, ...endpoint(a), user: a.user, ...secret('password', a.password), schedule: a.schedule, delete: a.delete };
     case 'smtp-intake':
-      return { type: a.type, listen_host: a.listenHost, listen_port: a.listenPort, recipients: [...a.recipients], max_size: formatSize(a.maxSizeBytes) };
+      return {
+        type: a.type,
+        listen_host: a.listenHost,
+        listen_port: a.listenPort,
+        recipients: [...a.recipients],
+        max_size: formatSize(a.maxSizeBytes),
+        ...(a.target && { target_account: a.target.account, target_mailbox: a.target.mailbox }),
+        ...(a.tls && { tls_key: a.tls.keyFile, tls_cert: a.tls.certFile }),
+        ...(a.users && { users: a.users.map((u) => ({ user: u.user, ...secret('password', u.password) })) }),
+      };
     default:
       return assertNever(a);
   }
@@ -62,8 +71,9 @@ function assertNever(x: never): never {
 export function printConfig(config: Config): string {
   const doc: Table = { state: { dir: config.state.dir } };
   doc.accounts = Object.fromEntries(Object.entries(config.accounts).map(([name, a]) => [name, account(a)]));
-  // A pop3/smtp-intake watch has no mailboxes; leave the key out rather than print [].
-  doc.watch = config.watch.map((w) => ({ account: w.account, ...(w.mailboxes.length > 0 ? { mailboxes: [...w.mailboxes] } : {}), rules: w.rules, start: w.start }));
+  // A pop3/smtp-intake watch has no mailboxes; leave the key out rather than print []. An
+  // smtp-intake watch refuses `start`, so it is left out too.
+  doc.watch = config.watch.map((w) => ({ account: w.account, ...(w.mailboxes.length > 0 ? { mailboxes: [...w.mailboxes] } : {}), rules: w.rules, ...(config.accounts[w.account]?.type === 'smtp-intake' ? {} : { start: w.start }) }));
   doc.sweep = config.sweep.map((s) => ({ account: s.account, mailbox: s.mailbox, rules: s.rules, schedule: s.schedule }));
   if (config.outgoing) {
     const o = config.outgoing;
@@ -73,8 +83,20 @@ export function printConfig(config: Config): string {
     const s = config.sms;
     doc.sms = { provider: s.provider, account_sid: s.accountSid, ...secret('auth_token', s.authToken), from: s.from };
   }
+  if (config.notify) {
+    const n = config.notify;
+    const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    doc.notify = {
+      max_per_hour: n.maxPerHour,
+      sms_max_per_hour: n.smsMaxPerHour,
+      dedup_window: formatDuration(n.dedupWindowMs),
+      ...(n.quietHours ? { quiet_hours: `${hhmm(n.quietHours.startMinute)}-${hhmm(n.quietHours.endMinute)}` } : {}),
+      ...(n.timezone !== undefined ? { timezone: n.timezone } : {}),
+    };
+  }
+  if (config.pipe) doc.pipe = { dir: config.pipe.dir, timeout: formatDuration(config.pipe.timeoutMs), max_output: formatSize(config.pipe.maxOutputBytes) };
   doc.models = Object.fromEntries(
-    Object.entries(config.models).map(([name, m]) => [name, { path: m.path, ...(Object.keys(m.buckets).length > 0 ? { buckets: { ...m.buckets } } : {}) }]),
+    Object.entries(config.models).map(([name, m]) => [name, { path: m.path, ...(Object.keys(m.buckets).length > 0 ? { buckets: { ...m.buckets } } : {}), ...(m.account !== undefined ? { account: m.account } : {}) }]),
   );
   for (const k of ['watch', 'sweep', 'accounts', 'models'] as const) {
     const v = doc[k];

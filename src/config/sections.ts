@@ -10,10 +10,12 @@ import { isTable, typeName, type ReadContext, type TableReader } from './reader.
 import type {
   Account,
   AccountType,
-  BucketValue,
   ModelConfig,
+  NotifyConfig,
   OutgoingConfig,
+  PipeConfig,
   SmsConfig,
+  SmtpIntakeAccount,
   StateConfig,
   SweepConfig,
   WatchConfig,
@@ -41,6 +43,18 @@ function accountFor(r: TableReader, accounts: Readonly<Record<string, Account>>,
   return account;
 }
 
+/** A watched smtp-intake account must name a target that can store mail. */
+function checkIntakeTarget(r: TableReader, account: SmtpIntakeAccount, accounts: Readonly<Record<string, Account>>): void {
+  const where = `accounts.${account.name}.target_account`;
+  if (account.target === undefined) {
+    r.ctx.problems.add('missing-key', where, `a watched smtp-intake account needs target_account: the maildir or mbox account that stores its mail`);
+    return;
+  }
+  const target = Object.hasOwn(accounts, account.target.account) ? accounts[account.target.account] : undefined;
+  if (target === undefined) r.ctx.problems.add('unknown-account', where, `no account "${account.target.account}" is defined${suggestion(account.target.account, Object.keys(accounts))}`);
+  else if (target.type !== 'maildir' && target.type !== 'mbox') r.ctx.problems.add('wrong-account-type', where, `must be a maildir or mbox account; "${target.name}" is "${target.type}"`);
+}
+
 export function readWatches(list: readonly TableReader[], accounts: Readonly<Record<string, Account>>): WatchConfig[] {
   const seen = new Map<string, string>();
   const out: WatchConfig[] = [];
@@ -58,6 +72,7 @@ export function readWatches(list: readonly TableReader[], accounts: Readonly<Rec
       r.problem('not-applicable', 'start', 'an smtp-intake account only sees mail as it arrives');
     }
     const start = r.oneOf('start', ['new', 'all'] as const) ?? 'new';
+    if (account?.type === 'smtp-intake') checkIntakeTarget(r, account, accounts);
     r.finish();
     if (account === undefined) continue;
     for (const [i, mailbox] of (account.type === 'imap' ? mailboxes : ['']).entries()) {
@@ -117,28 +132,79 @@ export function readSms(r: TableReader): SmsConfig {
   return { provider, accountSid, authToken, from };
 }
 
-function bucketValue(v: unknown): BucketValue | undefined {
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-  return undefined;
+/** "HH:MM-HH:MM" → minutes after midnight. */
+function quietHours(text: string): NotifyConfig['quietHours'] {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
+  if (!m) return undefined;
+  const startMinute = Number(m[1]) * 60 + Number(m[2]);
+  const endMinute = Number(m[3]) * 60 + Number(m[4]);
+  return startMinute === endMinute ? undefined : { startMinute, endMinute };
 }
 
-export function readModel(r: TableReader, name: string): ModelConfig {
-  if (!NAME_RE.test(name)) r.problem('invalid-value', '', `model names may contain only letters, digits, "_" and "-"`);
-  const path = r.path('path', { required: true }) ?? '';
-  const buckets: Record<string, BucketValue> = {};
-  const table = r.raw('buckets');
-  if (table !== undefined && !isTable(table)) r.problem('wrong-type', 'buckets', `must be a table, not ${typeName(table)}`);
-  else if (table !== undefined) {
-    for (const [bucket, raw] of Object.entries(table)) {
-      const value = bucketValue(raw);
-      const key = `${r.key('buckets')}.${/^[A-Za-z0-9_-]+$/.test(bucket) ? bucket : JSON.stringify(bucket)}`;
-      if (bucket.trim() === '') r.ctx.problems.add('invalid-value', key, 'bucket names must not be empty');
-      else if (value === undefined) r.ctx.problems.add('wrong-type', key, `must be a string, number, boolean or array of strings, not ${typeName(raw)}`);
-      else buckets[bucket] = value;
+export function readNotify(r: TableReader): NotifyConfig {
+  const maxPerHour = r.integer('max_per_hour', { min: 1, max: 100_000 }) ?? 60;
+  const smsMaxPerHour = r.integer('sms_max_per_hour', { min: 1, max: 10_000 }) ?? 10;
+  const dedupWindowMs = r.duration('dedup_window', { minMs: 0 }) ?? 10 * 60_000;
+  const quietText = r.string('quiet_hours');
+  const quiet = quietText === undefined ? undefined : quietHours(quietText);
+  if (quietText !== undefined && quiet === undefined) r.problem('invalid-value', 'quiet_hours', 'must be "HH:MM-HH:MM" (24-hour clock, start ≠ end), like "22:00-07:00"');
+  const timezone = r.string('timezone');
+  if (timezone !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    } catch {
+      r.problem('invalid-value', 'timezone', `must be an IANA time zone like "Europe/Berlin", not "${timezone}"`);
     }
   }
   r.finish();
-  return { name, path, buckets };
+  return { maxPerHour, smsMaxPerHour, dedupWindowMs, ...(quiet ? { quietHours: quiet } : {}), ...(timezone !== undefined ? { timezone } : {}) };
+}
+
+export function readPipe(r: TableReader): PipeConfig {
+  const dir = r.path('dir', { required: true }) ?? '';
+  const timeoutMs = r.duration('timeout', { minMs: 100 }) ?? 30_000;
+  const maxOutputBytes = r.size('max_output') ?? 64 * 1024;
+  r.finish();
+  return { dir, timeoutMs, maxOutputBytes };
+}
+
+/** Bucket names as the classifier takes them (src/classify/store/model-store.ts checkBucketName). */
+const BUCKET_RE = /^[A-Za-z0-9._+-]{1,64}$/;
+
+/**
+ * `[models.NAME]`: `path` (the model's directory), `buckets = { bucket = "Folder" }` and the
+ * IMAP `account` those folders are in (default: the only IMAP account). With buckets, the
+ * daemon learns from the user's moves into those folders (docs/classify.md).
+ */
+export function readModel(r: TableReader, name: string, accounts: Readonly<Record<string, Account>>): ModelConfig {
+  if (!NAME_RE.test(name)) r.problem('invalid-value', '', `model names may contain only letters, digits, "_" and "-"`);
+  const path = r.path('path', { required: true }) ?? '';
+  const buckets: Record<string, string> = {};
+  const table = r.raw('buckets');
+  if (table !== undefined && !isTable(table)) r.problem('wrong-type', 'buckets', `must be a table of bucket = "Folder", not ${typeName(table)}`);
+  else if (table !== undefined) {
+    const byFolder = new Map<string, string>();
+    for (const [bucket, folder] of Object.entries(table)) {
+      const key = `${r.key('buckets')}.${/^[A-Za-z0-9_-]+$/.test(bucket) ? bucket : JSON.stringify(bucket)}`;
+      if (!BUCKET_RE.test(bucket) || bucket === 'unsure') r.ctx.problems.add('invalid-value', key, 'bucket names are 1-64 letters, digits, ".", "_", "+", "-", and not "unsure"');
+      else if (typeof folder !== 'string') r.ctx.problems.add('wrong-type', key, `must be the bucket's folder (a string), not ${typeName(folder)}`);
+      else if (folder.trim() === '') r.ctx.problems.add('invalid-value', key, 'the folder name must not be empty');
+      else if (byFolder.has(folder)) r.ctx.problems.add('invalid-value', key, `folder "${folder}" is already the folder of bucket "${byFolder.get(folder)}"`);
+      else {
+        byFolder.set(folder, bucket);
+        buckets[bucket] = folder;
+      }
+    }
+  }
+  let account: string | undefined;
+  if (r.has('account')) {
+    const a = accountFor(r, accounts, ['imap'], '[models.NAME] buckets');
+    account = a?.name;
+  } else if (Object.keys(buckets).length > 0) {
+    const imap = Object.values(accounts).filter((a) => a.type === 'imap');
+    if (imap.length === 1) account = imap[0]!.name;
+    else r.problem('missing-key', 'account', `buckets name folders: say in which IMAP account (${imap.length === 0 ? 'none is defined' : `one of ${imap.map((a) => `"${a.name}"`).join(', ')}`})`);
+  }
+  r.finish();
+  return { name, path, buckets, ...(account !== undefined && { account }) };
 }

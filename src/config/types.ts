@@ -64,7 +64,7 @@ export interface Pop3Account extends ServerEndpoint {
   readonly delete: 'after-delivery' | 'never';
 }
 
-/** Validated and passed through; the SMTP intake listener comes in a later issue. */
+/** An SMTP listener whose mail runs through rules (src/daemon/smtp-intake-account.ts, docs/smtp-intake.md). */
 export interface SmtpIntakeAccount {
   readonly type: 'smtp-intake';
   readonly name: string;
@@ -73,6 +73,12 @@ export interface SmtpIntakeAccount {
   /** Envelope recipients accepted; anything else is refused at RCPT TO. */
   readonly recipients: readonly string[];
   readonly maxSizeBytes: number;
+  /** Where accepted mail is stored (keep → `mailbox`, fileinto → that folder); required once watched. */
+  readonly target?: { readonly account: string; readonly mailbox: string };
+  /** STARTTLS is offered with this key and certificate (PEM files). */
+  readonly tls?: { readonly keyFile: string; readonly certFile: string };
+  /** When present, AUTH (PLAIN/LOGIN) as one of these users is required before MAIL FROM. */
+  readonly users?: readonly { readonly user: string; readonly password: SecretRef }[];
 }
 
 export type Account = ImapAccount | MaildirAccount | MboxAccount | Pop3Account | SmtpIntakeAccount;
@@ -114,13 +120,38 @@ export interface SmsConfig {
   readonly from: string;
 }
 
-/** A bucket's value is passed through as written; the classify issue gives it meaning. */
-export type BucketValue = string | number | boolean | readonly string[];
+/** Limits for every `notify` (mailto, sms, tel): src/outbound/notify.ts. */
+export interface NotifyConfig {
+  /** At most this many notifications per rolling hour, all methods together. */
+  readonly maxPerHour: number;
+  /** At most this many SMS (sms: and tel:) per rolling hour, all rules together. */
+  readonly smsMaxPerHour: number;
+  /** Notifications to the same target about mail from the same sender within this window: only the first is sent. 0 = off. */
+  readonly dedupWindowMs: number;
+  /** Minutes after midnight [start, end) in `timezone` when no notification is sent (end < start wraps midnight). */
+  readonly quietHours?: { readonly startMinute: number; readonly endMinute: number };
+  /** IANA zone for quiet hours; absent = the daemon's local time. */
+  readonly timezone?: string;
+}
 
+/** vnd.dovecot.pipe: programs `pipe` may run (src/outbound/pipe.ts). */
+export interface PipeConfig {
+  /** Only programs directly in this directory run; no shell. */
+  readonly dir: string;
+  readonly timeoutMs: number;
+  /** stdout + stderr beyond this kill the program (the pipe fails). */
+  readonly maxOutputBytes: number;
+}
+
+/** A classifier model (docs/classify.md, "Learning from moves"). */
 export interface ModelConfig {
   readonly name: string;
+  /** The model's directory (holding model.sqlite). */
   readonly path: string;
-  readonly buckets: Readonly<Record<string, BucketValue>>;
+  /** Bucket name → the folder of `account` that holds that bucket's mail. */
+  readonly buckets: Readonly<Record<string, string>>;
+  /** The IMAP account of the bucket folders; set whenever there are buckets. */
+  readonly account?: string;
 }
 
 export interface StateConfig {
@@ -138,5 +169,7 @@ export interface Config {
   readonly sweep: readonly SweepConfig[];
   readonly outgoing?: OutgoingConfig;
   readonly sms?: SmsConfig;
+  readonly notify?: NotifyConfig;
+  readonly pipe?: PipeConfig;
   readonly models: Readonly<Record<string, ModelConfig>>;
 }

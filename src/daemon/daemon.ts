@@ -22,10 +22,14 @@ import { MailsiftError } from '../errors.js';
 import { openState, type StateDb } from '../state/db.js';
 import { defaultExecutorFactory, executorDeps, type ExecutorFactory } from './executor.js';
 import { ImapAccountRunner, mailboxSpecs } from './imap-account.js';
+import { Pop3Runners } from './pop3-account.js';
+import { SmtpIntakes } from './smtp-intake-account.js';
 import { acquireStateLock, type StateLock } from './lock.js';
 import { createLogger, type DaemonLogger } from './log.js';
 import { RulesRegistry, type RulesFailure } from './rules.js';
 import { SweepScheduler } from './schedule.js';
+import { Learning } from './learning.js';
+import { RuleSettings } from './rule-settings.js';
 import { cachedMailboxExists, imapAccounts, ImapSessions } from './sessions.js';
 import { formatSweepSummary, sweep } from './sweep.js';
 
@@ -45,6 +49,8 @@ export interface DaemonOptions {
   readonly watcher?: Partial<WatcherOptions>;
   /** How long SIGTERM waits for messages in flight. Default 30 s. */
   readonly drainTimeoutMs?: number;
+  /** How often bucket folders are checked for the user's moves (learning.ts). Default: the account's poll_interval. */
+  readonly learnIntervalMs?: number;
 }
 
 export interface ReloadReport {
@@ -97,6 +103,12 @@ class DaemonImpl implements Daemon {
   private readonly runners = new Map<string, { runner: ImapAccountRunner; key: string }>();
   private readonly sessions: ImapSessions;
   private readonly scheduler: SweepScheduler;
+  /** Watched pop3 accounts: polled on their schedules (pop3-account.ts). */
+  private readonly pop3: Pop3Runners;
+  /** Watched smtp-intake accounts: one SMTP listener each (smtp-intake-account.ts). */
+  private readonly intakes: SmtpIntakes;
+  private readonly learning: Learning;
+  private readonly ruleSettings: RuleSettings;
   private executor!: Executor;
   private stopping = false;
   private stopPromise: Promise<void> | undefined;
@@ -114,6 +126,10 @@ class DaemonImpl implements Daemon {
     this.stopped = new Promise((r) => (this.resolveStopped = r));
     this.sessions = new ImapSessions({ logger, ...(options.backoff && { backoff: options.backoff }), ...(options.watcher && { watcher: options.watcher }) });
     this.scheduler = new SweepScheduler(logger, (entry, i) => this.runSweep(entry, i));
+    this.intakes = new SmtpIntakes({ state, logger, plan: (file) => this.rules.get(file) });
+    this.pop3 = new Pop3Runners({ state, logger, plan: (file) => this.rules.get(file), executorDeps: () => executorDeps(this.config, this.state, this.sessions, this.logger) });
+    this.ruleSettings = new RuleSettings(logger);
+    this.learning = new Learning({ state, logger, session: (a) => this.sessions.get(a), onLearned: () => this.ruleSettings.refresh(), ...(options.learnIntervalMs !== undefined && { intervalMs: options.learnIntervalMs }) });
   }
 
   async init(): Promise<void> {
@@ -135,7 +151,7 @@ class DaemonImpl implements Daemon {
     this.executor = (this.options.createExecutor ?? defaultExecutorFactory)(executorDeps(config, this.state, this.sessions, this.logger));
     config.watch.forEach((w, i) => {
       const type = config.accounts[w.account]?.type;
-      if (type !== 'imap') this.logger.event('warn', `watch[${i}]: account "${w.account}" is of type ${type}; only IMAP accounts are watched in this release, so this entry is ignored`, { account: w.account });
+      if (type !== 'imap' && type !== 'pop3' && type !== 'smtp-intake') this.logger.event('warn', `watch[${i}]: account "${w.account}" is of type ${type}; only IMAP accounts are watched in this release, so this entry is ignored`, { account: w.account });
     });
     const wanted = imapWatches(config);
     for (const [name, entry] of [...this.runners]) {
@@ -166,6 +182,7 @@ class DaemonImpl implements Daemon {
         logger: this.logger,
         plan: (file) => this.rules.get(file),
         executor: () => this.executor,
+        settings: () => this.ruleSettings.get(),
         ...(this.options.backoff && { backoff: this.options.backoff }),
         ...(this.options.watcher && { watcher: this.options.watcher }),
         onSession: (a, w) => {
@@ -182,6 +199,10 @@ class DaemonImpl implements Daemon {
       });
     }
     this.schedule(config.sweep);
+    this.pop3.apply(config);
+    this.intakes.apply(config);
+    this.ruleSettings.configure(config);
+    this.learning.configure(config);
   }
 
   private schedule(entries: readonly SweepConfig[]): void {
@@ -210,7 +231,7 @@ class DaemonImpl implements Daemon {
     this.logger.event('info', `${where}: starting`, { account: entry.account, mailbox: entry.mailbox });
     const summary = await sweep(
       { account, mailbox: entry.mailbox, plan, dryRun: false },
-      { state: this.state, executor: this.executor, logger: this.logger, session, mailboxExists: cachedMailboxExists(session), stopping: () => this.stopping },
+      { state: this.state, executor: this.executor, logger: this.logger, session, mailboxExists: cachedMailboxExists(session), stopping: () => this.stopping, settings: () => this.ruleSettings.get() },
     );
     this.logger.event('info', `${where}: ${formatSweepSummary(summary, false)}`, { account: entry.account, mailbox: entry.mailbox });
   }
@@ -296,11 +317,13 @@ class DaemonImpl implements Daemon {
     this.stopping = true;
     this.scheduler.cancel();
     await this.reloading;
+    await this.learning.stop();
+    await this.intakes.close(); // stop accepting mail first; messages in flight are answered
     const runners = [...this.runners.values()].map((r) => r.runner);
     const drain = this.options.drainTimeoutMs ?? 30_000;
-    await Promise.all(runners.map((r) => r.drain(drain)));
+    await Promise.all([...runners.map((r) => r.drain(drain)), this.pop3.drain(drain)]);
     await Promise.race([this.scheduler.idle(), new Promise((r) => setTimeout(r, drain).unref())]);
-    await Promise.all(runners.map((r) => r.close()));
+    await Promise.all([...runners.map((r) => r.close()), this.pop3.close()]);
     await this.sessions.close();
     clearInterval(this.maintenance);
     for (const c of this.cleanups) c();

@@ -30,6 +30,8 @@ export interface AccountDeps {
   readonly logger: DaemonLogger;
   plan(rulesFile: string): Plan | undefined;
   executor(): Executor;
+  /** RunOptions.settings for the rules (rule-settings.ts). */
+  settings?(): Readonly<Record<string, unknown>>;
   readonly backoff?: BackoffOptions;
   /** Overrides for the watcher (tests: short poll intervals, a forced mode). */
   readonly watcher?: Partial<WatcherOptions>;
@@ -275,6 +277,7 @@ export class ImapAccountRunner {
       },
       mailboxExists: (names) => this.mailboxExists(names),
       transient: () => this.stoppingFlag || !this.isConnected(),
+      ...(this.deps.settings && { settings: this.deps.settings }),
     };
     const need = (): MailboxWatcher => {
       if (!this.watcher) throw new MailsiftError('IMAP_CONNECTION_LOST', `IMAP account "${this.name}": not connected`);

@@ -50,6 +50,8 @@ export interface ProcessContext {
   transient(): boolean;
   readonly dryRun?: boolean;
   readonly now?: () => Date;
+  /** RunOptions.settings for the rules (environment, classifier models); default: the host environment. */
+  settings?(): Readonly<Record<string, unknown>>;
 }
 
 export interface ProcessOptions {
@@ -87,7 +89,7 @@ export function planNeedsFullMessage(plan: Plan): boolean {
 }
 
 async function runRules(plan: Plan, view: MessageView, ctx: ProcessContext, now: Date, trace: (e: TraceEvent) => void): Promise<RunResult> {
-  const gen = evaluate(plan, view, { envelope: defaultEnvelope(view, {}), now, settings: { environment: hostEnvironment() }, trace });
+  const gen = evaluate(plan, view, { envelope: defaultEnvelope(view, {}), now, settings: ctx.settings?.() ?? { environment: hostEnvironment() }, trace });
   let step = gen.next();
   while (!step.done) {
     const q: HostQuery = step.value;

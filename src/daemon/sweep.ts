@@ -37,6 +37,8 @@ export interface SweepDeps {
   readonly progress?: (done: number, total: number | undefined) => void;
   /** Stop early (daemon shutdown). */
   readonly stopping?: () => boolean;
+  /** RunOptions.settings for the rules (environment, classifier models). */
+  readonly settings?: () => Readonly<Record<string, unknown>>;
 }
 
 export interface SweepSummary {
@@ -116,6 +118,7 @@ function context(deps: SweepDeps, dryRun: boolean, executor: Executor = deps.exe
     mailboxExists: deps.mailboxExists,
     transient: () => !!deps.stopping?.() || (deps.session !== undefined && deps.session.status().phase !== 'watching'),
     dryRun,
+    ...(deps.settings && { settings: deps.settings }),
   };
 }
 

@@ -83,11 +83,20 @@ const header = defineTest<HeaderArgs>({
     return { names: call.positional[0]!.list!, keys: call.positional[1]!.list!, match: call.match, index };
   },
   test(args, rt) {
-    const names = rt.strings(args.names);
-    const values = (name: string): readonly string[] => pickIndexed(rt.message.header(name), args.index);
-    return rt.match(args.match, names.length === 1 ? values(names[0]!) : names.flatMap(values), args.keys);
+    return rt.match(args.match, headerValues(rt, rt.strings(args.names), args.index), args.keys);
   },
 });
+
+const NO_VALUES: readonly string[] = [];
+
+/** What header() gives for each name, in order; no array is built for an absent field. */
+function headerValues(rt: Runtime, names: readonly string[], index: FieldIndex | undefined): readonly string[] {
+  if (names.length === 1 && rt.message.fieldsNamed(names[0]!).length === 0) return NO_VALUES;
+  if (names.length === 1) return pickIndexed(rt.message.header(names[0]!), index);
+  const out: string[] = [];
+  for (const name of names) for (const v of pickIndexed(rt.message.header(name), index)) out.push(v);
+  return out;
+}
 
 /**
  * Address headers the address test accepts, as in Pigeonhole: others are a
@@ -149,8 +158,13 @@ const address = defineTest<AddressArgs>({
   },
   test(args, rt) {
     const names = rt.strings(args.names);
-    const values = (name: string): (string | null)[] => addressValues(rt, name, args.part, args.index);
-    return rt.match(args.match, matchable(names.length === 1 ? values(names[0]!) : names.flatMap(values), args.match), args.keys);
+    let values: (string | null)[];
+    if (names.length === 1) values = addressValues(rt, names[0]!, args.part, args.index);
+    else {
+      values = [];
+      for (const name of names) for (const v of addressValues(rt, name, args.part, args.index)) values.push(v);
+    }
+    return rt.match(args.match, matchable(values, args.match), args.keys);
   },
 });
 

@@ -50,27 +50,26 @@ function julian(year: number, month: number, day: number): number {
   return jd - 2400001;
 }
 
-/** RFC 5260 §4.2 date-parts of a moment shown in a zone; undefined for an unknown part. */
+const ymd = (d: Date): string => `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+const hms = (d: Date): string => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+
+/** RFC 5260 §4.2 date-parts of a moment shown in a zone; undefined for an unknown part. Builds only the part asked for. */
 export function datePart(part: string, time: number, zone: number): string | undefined {
   const d = new Date((time + zone * 60) * 1000);
   if (Number.isNaN(d.getTime())) return undefined;
-  const Y = pad(d.getUTCFullYear(), 4);
-  const M = pad(d.getUTCMonth() + 1);
-  const D = pad(d.getUTCDate());
-  const hms = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
   switch (part.toLowerCase()) {
-    case 'year': return Y;
-    case 'month': return M;
-    case 'day': return D;
-    case 'date': return `${Y}-${M}-${D}`;
+    case 'year': return pad(d.getUTCFullYear(), 4);
+    case 'month': return pad(d.getUTCMonth() + 1);
+    case 'day': return pad(d.getUTCDate());
+    case 'date': return ymd(d);
     case 'julian': return String(julian(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()));
     case 'hour': return pad(d.getUTCHours());
     case 'minute': return pad(d.getUTCMinutes());
     case 'second': return pad(d.getUTCSeconds());
-    case 'time': return hms;
+    case 'time': return hms(d);
     // RFC 5260 §4.2: a zero offset is written "Z".
-    case 'iso8601': return `${Y}-${M}-${D}T${hms}${zone === 0 ? 'Z' : zoneText(zone, ':')}`;
-    case 'std11': return `${WEEKDAYS[d.getUTCDay()]}, ${D} ${MONTHS[d.getUTCMonth()]} ${Y} ${hms} ${zoneText(zone)}`;
+    case 'iso8601': return `${ymd(d)}T${hms(d)}${zone === 0 ? 'Z' : zoneText(zone, ':')}`;
+    case 'std11': return `${WEEKDAYS[d.getUTCDay()]}, ${pad(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCFullYear(), 4)} ${hms(d)} ${zoneText(zone)}`;
     case 'zone': return zoneText(zone);
     case 'weekday': return String(d.getUTCDay());
     default: return undefined;
@@ -80,8 +79,13 @@ export function datePart(part: string, time: number, zone: number): string | und
 /** No :zone/:originalzone, a :zone string, or :originalzone. */
 type ZoneChoice = { readonly kind: 'local' } | { readonly kind: 'given'; readonly zone: Str } | { readonly kind: 'original' };
 
+/** The last local zone setting and its offset: it is the same for every test of a run. */
+let lastZone: { readonly setting: string; readonly offset: number } = { setting: '+0000', offset: 0 };
+
 function localZone(rt: Runtime): number {
-  return parseZoneArg(rt.options.zone ?? '+0000') ?? 0;
+  const setting = rt.options.zone ?? '+0000';
+  if (setting !== lastZone.setting) lastZone = { setting, offset: parseZoneArg(setting) ?? 0 };
+  return lastZone.offset;
 }
 
 function wantedZone(choice: ZoneChoice, original: number, rt: Runtime): number {

@@ -29,6 +29,7 @@ import { date } from './date.js';
 import { index } from './index-ext.js';
 import { editheader } from './editheader.js';
 import { classify } from './classify.js';
+import { vndDovecotPipe } from './vnd-dovecot-pipe.js';
 import { Registry } from './registry.js';
 
 export const defaultRegistry = new Registry()
@@ -60,4 +61,5 @@ export const defaultRegistry = new Registry()
   .register(date)
   .register(index)
   .register(editheader)
-  .register(classify);
+  .register(classify)
+  .register(vndDovecotPipe);

@@ -161,7 +161,7 @@ export const matches: MatchType = {
       // The folded value as a string, for keys that globMatchString can take.
       let foldedValue: string | undefined;
       // Split and fold the value once per form (code points, or octets for "?" on non-ASCII).
-      const forms: { source?: string[]; folded?: string[] }[] = [{}, {}];
+      let forms: { source?: string[]; folded?: string[] }[] | undefined;
       for (const key of folded) {
         const octets = nonAscii && hasQuestionMark(key);
         if (!octets && !surrogates && cx.comparator.unitFold === true && !SURROGATE.test(key)) {
@@ -172,7 +172,7 @@ export const matches: MatchType = {
           }
           continue;
         }
-        const form = forms[octets ? 1 : 0]!;
+        const form = (forms ??= [{}, {}])[octets ? 1 : 0]!;
         const source = (form.source ??= octets ? octetUnits(toByteString(original)) : codePoints(original));
         const subject = (form.folded ??= source.map(fold));
         const ranges = octets

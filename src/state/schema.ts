@@ -79,6 +79,17 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX duplicates_expires_at ON duplicates (expires_at);
   `,
+  // 2: POP3 messages already processed, by UIDL (src/connectors/pop3/uidl-store.ts).
+  `
+  CREATE TABLE pop3_uidls (
+    account     TEXT    NOT NULL,
+    uidl        TEXT    NOT NULL,
+    status      TEXT    NOT NULL CHECK (status IN ('ok', 'error')),
+    delete_due  INTEGER NOT NULL DEFAULT 0 CHECK (delete_due IN (0, 1)),  -- 1: DELE it at the next session
+    processed_at INTEGER NOT NULL,
+    PRIMARY KEY (account, uidl)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

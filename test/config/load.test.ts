@@ -100,8 +100,8 @@ describe('parseConfig: defaults', () => {
     ],
     [
       'models',
-      `[models.spam]\npath = "models/spam.json"\n[models.spam.buckets]\nspam = "Junk"\nham = 0.5\nlists = ["a", "b"]\n`,
-      (c: any) => expect(c.models.spam).toEqual({ name: 'spam', path: '/etc/mailsift/models/spam.json', buckets: { spam: 'Junk', ham: 0.5, lists: ['a', 'b'] } }),
+      `${IMAP}[models.spam]\npath = "models/spam"\n[models.spam.buckets]\nspam = "Junk"\nham = "INBOX"\n`,
+      (c: any) => expect(c.models.spam).toEqual({ name: 'spam', path: '/etc/mailsift/models/spam', buckets: { spam: 'Junk', ham: 'INBOX' }, account: 'work' }),
     ],
     ['tls none to loopback', `${IMAP}tls = "none"\nhost = "127.0.0.1"\n`.replace('host = "imap.example.com"\n', ''), (c: any) => expect(c.accounts.work).toMatchObject({ tls: 'none', port: 143 })],
     ['tls none with allow_insecure', `${IMAP}tls = "none"\nallow_insecure = true\n`, (c: any) => expect(c.accounts.work.allowInsecure).toBe(true)],
@@ -162,6 +162,10 @@ describe('parseConfig: problems', () => {
     ['sms provider', `[sms]\nprovider = "nexmo"\naccount_sid = "AC${'0'.repeat(32)}"\nauth_token_env = "T"\nfrom = "+15550002222"\n`, 'invalid-value', 'sms.provider'],
     ['model without path', '[models.m]\n', 'missing-key', 'models.m.path'],
     ['model bucket of a table', '[models.m]\npath = "/m"\n[models.m.buckets.x]\ny = 1\n', 'wrong-type', 'models.m.buckets.x'],
+    ['model bucket not a folder name', '[models.m]\npath = "/m"\naccount = "a"\nbuckets = { spam = 1 }\n[accounts.a]\ntype = "imap"\nhost = "h"\nuser = "u"\npassword_env = "P"\n', 'wrong-type', 'models.m.buckets.spam'],
+    ['model buckets sharing a folder', '[models.m]\npath = "/m"\naccount = "a"\nbuckets = { spam = "Junk", junk = "Junk" }\n[accounts.a]\ntype = "imap"\nhost = "h"\nuser = "u"\npassword_env = "P"\n', 'invalid-value', 'models.m.buckets.junk'],
+    ['model buckets without an account', '[models.m]\npath = "/m"\nbuckets = { spam = "Junk" }\n', 'missing-key', 'models.m.account'],
+    ['model of an unknown account', '[models.m]\npath = "/m"\naccount = "nope"\n', 'unknown-account', 'models.m.account'],
   ];
 
   it.each(cases)('%s', (_name, text, code, key) => {

@@ -87,6 +87,9 @@ class Tokens {
   }
 }
 
+/** Standard-time offsets in hours of the US zone letters (EST, CST, MST, PST). */
+const US_ZONES: Readonly<Record<string, number>> = { E: -5, C: -6, M: -7, P: -8 };
+
 /** Minutes east of UTC for a zone token, by Dovecot's rules (0 for anything unknown). */
 export function zoneOffset(z: string): number {
   if (z.length === 5 && (z[0] === '+' || z[0] === '-')) {
@@ -107,7 +110,7 @@ export function zoneOffset(z: string): number {
     return 0;
   }
   if (z.length === 3 && z[2] === 'T') {
-    const base = { E: -5, C: -6, M: -7, P: -8 }[z[0]!.toUpperCase()];
+    const base = US_ZONES[z[0]!.toUpperCase()];
     const kind = z[1]!.toUpperCase();
     if (base !== undefined && kind === 'D') return (base + 1) * 60;
     if (base !== undefined && kind === 'S') return base * 60;

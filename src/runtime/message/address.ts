@@ -17,6 +17,8 @@ export interface ParsedAddressList {
 
 /** Parse an unfolded address-list field body (not RFC 2047 decoded). Never throws. */
 export function parseAddressList(input: string): ParsedAddressList {
+  const simple = parseSimple(input);
+  if (simple !== undefined) return simple;
   try {
     const { tokens, broken } = lexAddressList(input);
     const p = new AddressParser(tokens);
@@ -25,6 +27,38 @@ export function parseAddressList(input: string): ParsedAddressList {
   } catch {
     return { addresses: [], invalid: true };
   }
+}
+
+// A fast path for the shapes that make up 95% of address fields (measured on the spam/ham
+// corpus: From, To, Cc, Sender, Return-Path): "a@b", "<a@b>", "Some Name <a@b>",
+// "\"Quoted Name\" <a@b>" and "a@b (comment)", each with optional blanks around. For these
+// the parser below gives one mailbox, never invalid, with local part and domain as written;
+// the name is its phrase: words joined by one space (a quoted string unquoted), RFC 2047
+// decoded, trimmed. Atoms are what the lexer takes as atoms. Anything else takes the parser.
+const ATOM = '[^ \\t\\r\\n()"\\[\\]\\\\<>@,;:.]+';
+const ADDR = `(${ATOM}(?:\\.${ATOM})*)@(${ATOM}(?:\\.${ATOM})*)`;
+const SIMPLE = new RegExp(
+  '^[ \\t]*(?:' +
+    `${ADDR}[ \\t]*(?:\\([^()\\\\]*\\)[ \\t]*)?` + // a@b, a@b (comment)
+    '|(?:([^ \\t\\r\\n()"\\[\\]\\\\<>@,;:.][^\\r\\n()"\\[\\]\\\\<>@,;:]*)|"([^"\\\\]*)"[ \\t]*)?' + // Some Name, "Quoted"
+    `<${ADDR}>[ \\t]*` + // <a@b>
+    ')$',
+);
+const BLANKS = /[ \t]+/g;
+
+function parseSimple(input: string): ParsedAddressList | undefined {
+  const m = SIMPLE.exec(input);
+  if (m === null) return undefined;
+  const local = m[1] ?? m[5]!;
+  const domain = m[2] ?? m[6]!;
+  let name = '';
+  if (m[3] !== undefined) {
+    // Blanks before "<" end the phrase; a run of them inside is one space.
+    let phrase = m[3].replace(BLANKS, ' ');
+    if (phrase.endsWith(' ')) phrase = phrase.slice(0, -1);
+    name = trimWsp(decodeWords(phrase));
+  } else if (m[4] !== undefined) name = trimWsp(decodeWords(m[4]));
+  return { addresses: [{ name, address: `${local}@${domain}`, localPart: local, domain }], invalid: false };
 }
 
 class AddressParser {

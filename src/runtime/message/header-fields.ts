@@ -3,7 +3,7 @@
  * This is the hot path of every script: fields are split eagerly, but values are decoded
  * only when asked for, and then cached on the field.
  */
-import type { HeaderField } from './types.js';
+import type { AddressField, HeaderField } from './types.js';
 import { latin1Decode, tryUtf8 } from './bytes.js';
 import { decodeWords } from './decode-words.js';
 
@@ -11,6 +11,7 @@ import { decodeWords } from './decode-words.js';
 export class Field implements HeaderField {
   // Private (#) so that a field compares and serialises as plain {name, lname, raw}.
   #cached: string | undefined;
+  #addresses: AddressField | undefined;
   readonly #latin1: boolean;
 
   constructor(
@@ -30,6 +31,14 @@ export class Field implements HeaderField {
   /** Unfolded, trimmed, RFC 2047 decoded value (see decodeHeaderValue). */
   value(): string {
     return (this.#cached ??= decodeHeaderValue(this.raw));
+  }
+
+  /**
+   * The field as an address list, built by `parse` on first use and kept here (a slot, not a
+   * WeakMap: fields are created by the thousand, and forks share them and the work).
+   */
+  addressField(parse: (field: Field) => AddressField): AddressField {
+    return (this.#addresses ??= parse(this));
   }
 }
 

@@ -16,8 +16,10 @@ export function parseMessage(raw: Uint8Array): MessageView {
   return new Message(raw, parseFields(raw.subarray(0, split.headerEnd)), split.bodyStart);
 }
 
-/** Address lists are cached per field object, so forks share the work. */
-const addressCache = new WeakMap<Field, AddressField>();
+function toAddressField(f: Field): AddressField {
+  const list = parseAddressList(unfold(f.raw));
+  return { field: f, text: f.value(), addresses: list.addresses, invalid: list.invalid };
+}
 
 const NONE: readonly Field[] = [];
 
@@ -68,16 +70,7 @@ class Message implements MessageView {
   addresses(name: string): AddressField[] {
     const named = this.fieldsNamed(name);
     const out: AddressField[] = new Array<AddressField>(named.length);
-    for (let i = 0; i < named.length; i++) {
-      const f = named[i]!;
-      let parsed = addressCache.get(f);
-      if (parsed === undefined) {
-        const list = parseAddressList(unfold(f.raw));
-        parsed = { field: f, text: f.value(), addresses: list.addresses, invalid: list.invalid };
-        addressCache.set(f, parsed);
-      }
-      out[i] = parsed;
-    }
+    for (let i = 0; i < named.length; i++) out[i] = named[i]!.addressField(toAddressField);
     return out;
   }
 

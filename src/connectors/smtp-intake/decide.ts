@@ -1,0 +1,82 @@
+/**
+ * What the SMTP intake does with a message, from the actions the rules chose for each
+ * recipient (one run per RCPT TO, as an LDA or LMTP would run them). Pure.
+ *
+ * - reject/ereject (any recipient) → refuse the whole message with its reason: SMTP has one
+ *   reply to DATA, and storing for some recipients while refusing for others would both
+ *   keep the message and bounce it.
+ * - keep (explicit or implicit) → the target mailbox; fileinto "X" → folder X of the target
+ *   account (or of `:account`); discard → nothing stored, still 250.
+ * - redirect, vacation, notify, pipe are not carried out by the intake in this release: they
+ *   are listed in `ignored`, and a message they would have taken away is kept instead, so
+ *   no mail is lost to an action that did not run.
+ * The same folder named by several recipients' runs is stored once.
+ */
+import { planOperations } from '../../actions/plan-operations.js';
+import type { Action } from '../../runtime/actions.js';
+import { assertNever } from '../../runtime/errors.js';
+
+export interface StoreRequest {
+  readonly account: string;
+  readonly mailbox: string;
+  readonly flags: readonly string[];
+  /** fileinto :create (RFC 5490), or the keep target (always created). */
+  readonly create: boolean;
+  /** The keep target: a missing folder of a fileinto falls back to it. */
+  readonly keep: boolean;
+}
+
+export type IntakeDecision =
+  | { readonly kind: 'reject'; readonly reason: string }
+  | { readonly kind: 'store'; readonly stores: readonly StoreRequest[]; readonly ignored: readonly string[] };
+
+export interface IntakeTarget {
+  readonly account: string;
+  readonly mailbox: string;
+}
+
+const keyOf = (account: string, mailbox: string) => `${account}\u0000${mailbox.toUpperCase() === 'INBOX' ? 'INBOX' : mailbox}`;
+
+export function decide(runs: readonly (readonly Action[])[], target: IntakeTarget): IntakeDecision {
+  const stores = new Map<string, StoreRequest>();
+  const ignored: string[] = [];
+  const add = (s: StoreRequest) => {
+    const k = keyOf(s.account, s.mailbox);
+    const old = stores.get(k);
+    stores.set(k, old ? { ...old, flags: [...new Set([...old.flags, ...s.flags])], create: old.create || s.create, keep: old.keep || s.keep } : s);
+  };
+  const keepTarget = (flags: readonly string[]): StoreRequest => ({ account: target.account, mailbox: target.mailbox, flags, create: true, keep: true });
+
+  for (const actions of runs) {
+    const rejection = actions.find((a): a is Extract<Action, { type: 'reject' | 'ereject' }> => a.type === 'reject' || a.type === 'ereject');
+    if (rejection) return { kind: 'reject', reason: rejection.reason };
+    const plan = planOperations(actions, { mailbox: target.mailbox });
+    let flags: readonly string[] = [];
+    let stored = false;
+    let lostTo: string | undefined;
+    for (const op of plan.operations) {
+      switch (op.kind) {
+        case 'flag':
+          flags = op.flags;
+          break;
+        case 'copy':
+        case 'move':
+          stored = true;
+          add({ account: op.target.account ?? target.account, mailbox: op.target.mailbox, flags: op.flags, create: op.create, keep: false });
+          break;
+        case 'discard':
+          break;
+        case 'outbound': {
+          const a = op.action;
+          ignored.push(a.type);
+          if ((a.type === 'redirect' || a.type === 'pipe') && !a.copy) lostTo = a.type;
+          break;
+        }
+        default:
+          assertNever(op);
+      }
+    }
+    if (plan.stays || (lostTo !== undefined && !stored)) add(keepTarget(flags));
+  }
+  return { kind: 'store', stores: [...stores.values()], ignored: [...new Set(ignored)] };
+}

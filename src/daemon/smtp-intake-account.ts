@@ -1,0 +1,303 @@
+/**
+ * One `smtp-intake` account in the daemon: its SMTP listener (src/connectors/smtp-intake),
+ * and for each message received the rules of its `[[watch]]`, run during the DATA phase:
+ *
+ *   stamp (Return-Path, Received) → evaluate once per RCPT TO (envelope from/to/auth,
+ *   environment location "MTA", phase "during", remote-ip/remote-host) → decide →
+ *   reject: 550 | store durably (fsync) then 250 | any failure: 451, nothing stored
+ *
+ * The processed log and the duplicate ids are written after the stores, before the reply.
+ */
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import type { Account, SmtpIntakeAccount, WatchConfig } from '../config/types.js';
+import { resolveSecret } from '../config/secrets.js';
+import { isLoopback } from '../config/accounts.js';
+import { MailsiftError } from '../errors.js';
+import { decide, type StoreRequest } from '../connectors/smtp-intake/decide.js';
+import { startSmtpIntake, type IntakeVerdict, type ReceivedMessage, type SmtpIntake } from '../connectors/smtp-intake/server.js';
+import { mailboxExists, storeAll } from '../connectors/smtp-intake/store.js';
+import { stamp } from '../connectors/smtp-intake/trace-headers.js';
+import { hostEnvironment } from '../host/environment.js';
+import { describeAction } from '../report/describe-action.js';
+import type { Action } from '../runtime/actions.js';
+import { evaluate, type RunResult } from '../runtime/evaluate.js';
+import type { HostQuery } from '../runtime/host.js';
+import { parseMessage } from '../runtime/message/parse.js';
+import type { MessageView } from '../runtime/message/types.js';
+import type { Plan } from '../runtime/plan.js';
+import type { StateDb } from '../state/db.js';
+import type { DaemonLogger, MessageLogEntry } from './log.js';
+
+export interface SmtpIntakeDeps {
+  readonly state: StateDb;
+  readonly logger: DaemonLogger;
+  /** The compiled rules of a file (the daemon's RulesRegistry). */
+  plan(file: string): Plan | undefined;
+  /** The configured accounts (for the target and `fileinto :account`). */
+  accounts(): Readonly<Record<string, Account>>;
+  /** The name in the greeting and the Received header. Default: os.hostname(). */
+  readonly serverName?: string;
+  /** Listen here instead of the configured port (tests: 0). */
+  readonly port?: number;
+  readonly now?: () => Date;
+}
+
+/** The mailbox the processed log names for intake mail (the intake has no mailboxes). */
+export const INTAKE_MAILBOX = 'SMTP';
+
+let transactions = 0;
+
+export class SmtpIntakeRunner {
+  private server: SmtpIntake | undefined;
+  private readonly serverName: string;
+
+  constructor(
+    readonly account: SmtpIntakeAccount,
+    private watch: WatchConfig,
+    private readonly deps: SmtpIntakeDeps,
+  ) {
+    this.serverName = deps.serverName ?? hostname();
+  }
+
+  get name(): string {
+    return this.account.name;
+  }
+
+  /** The bound address once started. */
+  get address(): { host: string; port: number } | undefined {
+    return this.server && { host: this.server.host, port: this.server.port };
+  }
+
+  /** A rules-only change: the next message uses the new watch. */
+  updateWatch(watch: WatchConfig): void {
+    this.watch = watch;
+  }
+
+  /** Read the passwords and TLS files, then listen. Throws when any of that fails. */
+  async start(): Promise<void> {
+    const a = this.account;
+    if (a.target === undefined) throw new MailsiftError('CONFIG_INVALID', `${a.name}: an smtp-intake account needs target_account`);
+    let users: Map<string, string> | undefined;
+    if (a.users) {
+      users = new Map();
+      for (const u of a.users) users.set(u.user, await resolveSecret(u.password, `${a.name} user ${u.user}`));
+    }
+    let tls: { key: Buffer; cert: Buffer } | undefined;
+    if (a.tls) {
+      try {
+        tls = { key: await readFile(a.tls.keyFile), cert: await readFile(a.tls.certFile) };
+      } catch (cause) {
+        throw new MailsiftError('SMTP_LISTEN_FAILED', `${a.name}: cannot read the TLS key or certificate: ${(cause as Error).message}`, { cause });
+      }
+    }
+    try {
+      this.server = await startSmtpIntake({
+        host: a.listenHost,
+        port: this.deps.port ?? a.listenPort,
+        recipients: a.recipients,
+        maxSizeBytes: a.maxSizeBytes,
+        serverName: this.serverName,
+        ...(tls && { tls }),
+        ...(users && { users }),
+        allowInsecureAuth: isLoopback(a.listenHost),
+        deliver: (m) => this.deliver(m),
+        onError: (err) => this.deps.logger.event('error', `${a.name}: delivery failed unexpectedly (answered 451): ${(err as Error).message}`, { account: a.name }),
+      });
+    } catch (cause) {
+      throw new MailsiftError('SMTP_LISTEN_FAILED', `${a.name}: cannot listen on ${a.listenHost}:${this.deps.port ?? a.listenPort}: ${(cause as Error).message}`, { cause });
+    }
+    this.deps.logger.event('info', `${a.name}: SMTP intake listening on ${this.server.host}:${this.server.port}${tls ? ' (STARTTLS)' : ''}${users ? ' (AUTH required)' : ''}`, { account: a.name });
+  }
+
+  /** Stop listening; messages in flight are finished and answered first. */
+  async close(): Promise<void> {
+    await this.server?.close();
+    this.server = undefined;
+  }
+
+  private async deliver(m: ReceivedMessage): Promise<IntakeVerdict> {
+    const now = this.deps.now?.() ?? new Date();
+    const target = this.account.target!;
+    const plan = this.deps.plan(this.watch.rules);
+    const id = `${m.session.id}.${++transactions}`;
+    if (!plan) return this.finish(id, undefined, [], { kind: 'temporary', reason: 'the rules are not loaded' }, 'error', `rules file ${this.watch.rules} is not loaded`);
+    const raw = stamp(m.envelope, m.session, this.serverName, now, m.raw);
+    const view = parseMessage(raw);
+    const environment = hostEnvironment({ location: 'MTA', phase: 'during', 'remote-ip': m.session.remoteIp, 'remote-host': m.session.remoteIp });
+    const runs: RunResult[] = [];
+    for (const rcpt of m.envelope.rcptTo) {
+      runs.push(await this.run(plan, view, { from: m.envelope.mailFrom, to: rcpt, ...(m.session.user !== undefined && { auth: m.session.user }) }, environment, now));
+    }
+    const actions = runs.flatMap((r) => r.actions);
+    const runError = runs.find((r) => r.status === 'error')?.error;
+    const errorText = runError && `rules: ${runError.code}${runError.line !== undefined ? ` at line ${runError.line}` : ''}: ${runError.message}`;
+    // editheader changes apply to what is stored: the first run's message, when it was edited.
+    const edited = runs.find((r) => r.edited)?.message.raw;
+    const decision = decide(runs.map((r) => r.actions), target);
+    if (decision.kind === 'reject') {
+      return this.finish(id, view, actions, { kind: 'rejected', reason: decision.reason }, errorText ? 'error' : 'ok', errorText);
+    }
+    for (const what of decision.ignored) this.deps.logger.event('warn', `${this.name}: ${what} is not carried out by the SMTP intake in this release; ignored${what === 'redirect' || what === 'pipe' ? ' (the message is kept)' : ''}`, { account: this.name });
+    const keep: StoreRequest = { account: target.account, mailbox: target.mailbox, flags: [], create: true, keep: true };
+    let detail: string;
+    try {
+      const stored = await storeAll(this.deps.accounts(), decision.stores, keep, edited ?? raw, now);
+      for (const s of stored) {
+        if (s.fellBackFrom !== undefined) this.deps.logger.event('warn', `${this.name}: fileinto "${s.fellBackFrom}": no such folder in ${target.account}; kept in "${s.mailbox}" instead`, { account: this.name });
+      }
+      detail = stored.length === 0 ? 'accepted and discarded' : `stored in ${stored.map((s) => `${s.account}/${s.mailbox}`).join(', ')}`;
+    } catch (err) {
+      return this.finish(id, view, actions, { kind: 'temporary', reason: 'cannot store the message now' }, 'error', (err as Error).message);
+    }
+    const verdict: IntakeVerdict = { kind: 'accepted', detail: `${detail} (${id})` };
+    this.deps.state.transaction(() => {
+      if (!errorText) for (const r of runs) for (const d of r.duplicates) this.deps.state.duplicates.remember(d.id, d.handle, d.seconds, now.getTime());
+    });
+    return this.finish(id, view, actions, verdict, errorText ? 'error' : 'ok', errorText);
+  }
+
+  private async run(plan: Plan, view: MessageView, envelope: { from: string; to: string; auth?: string }, environment: Record<string, string>, now: Date): Promise<RunResult> {
+    const target = this.account.target!;
+    try {
+      const gen = evaluate(plan, view, { envelope, now, settings: { environment } });
+      let step = gen.next();
+      while (!step.done) {
+        const q: HostQuery = step.value;
+        let answer: unknown;
+        switch (q.kind) {
+          case 'mailbox-exists':
+            answer = await mailboxExists(this.deps.accounts(), target.account, q.mailboxes);
+            break;
+          case 'duplicate':
+            answer = this.deps.state.duplicates.seen(q.id, q.handle, now.getTime());
+            break;
+        }
+        step = gen.next(answer);
+      }
+      return step.value;
+    } catch (err) {
+      // A bug in the runtime, not in the rules: keep the message, as for a runtime error.
+      return { status: 'error', actions: [{ type: 'keep', implicit: true, flags: [] }], error: { phase: 'runtime', code: 'host-error', message: `internal error: ${(err as Error).message}` }, message: view, edited: false, duplicates: [] };
+    }
+  }
+
+  /** Log the outcome (daemon log and the processed table), then give the verdict back. */
+  private finish(id: string, view: MessageView | undefined, actions: readonly Action[], verdict: IntakeVerdict, status: 'ok' | 'error', error?: string): IntakeVerdict {
+    const from = view?.header('from')[0];
+    const subject = view?.header('subject')[0];
+    const messageId = view?.header('message-id')[0]?.trim();
+    const reply = verdict.kind === 'accepted' ? '250' : verdict.kind === 'rejected' ? '550' : '451';
+    const described = [...new Set(actions.map(describeAction))];
+    const entry: MessageLogEntry = {
+      account: this.name,
+      mailbox: INTAKE_MAILBOX,
+      uid: transactions,
+      ...(from !== undefined && { from }),
+      ...(subject !== undefined && { subject }),
+      ...(messageId !== undefined && { messageId }),
+      actions: [...described, `SMTP ${reply}`],
+      status,
+      ...(error !== undefined && { error }),
+    };
+    try {
+      this.deps.state.events.logProcessed({
+        account: this.name,
+        mailbox: INTAKE_MAILBOX,
+        uid: id,
+        ...(messageId !== undefined && { messageId }),
+        ...(from !== undefined && { from }),
+        ...(subject !== undefined && { subject }),
+        actions: entry.actions.join('; '),
+        status,
+        ...(error !== undefined && { error }),
+      });
+    } catch (err) {
+      this.deps.logger.event('warn', `${this.name}: cannot record message ${id} in the state database: ${(err as Error).message}`, { account: this.name });
+    }
+    this.deps.logger.message(entry);
+    return verdict;
+  }
+}
+
+/** What needs a new listener when it changes: the account's settings and its target's. */
+function intakeKey(account: SmtpIntakeAccount, accounts: Readonly<Record<string, Account>>): string {
+  return JSON.stringify({ account, target: account.target && accounts[account.target.account] });
+}
+
+/**
+ * The daemon's smtp-intake listeners: one per watched smtp-intake account. `apply` makes them
+ * match a configuration (start, stop, restart on a changed account, swap rules in place); a
+ * listener that cannot start is logged and tried again every `retryMs`.
+ */
+export class SmtpIntakes {
+  private readonly running = new Map<string, { runner: SmtpIntakeRunner; key: string; retry?: NodeJS.Timeout; started: Promise<void> }>();
+  private config: { accounts: Readonly<Record<string, Account>> } = { accounts: {} };
+  private closed = false;
+
+  constructor(private readonly deps: Omit<SmtpIntakeDeps, 'accounts'> & { readonly retryMs?: number }) {}
+
+  /** The listening address of an account's intake (tests, logs). */
+  address(name: string): { host: string; port: number } | undefined {
+    return this.running.get(name)?.runner.address;
+  }
+
+  /** Resolves once every listener has started (or failed its first attempt). */
+  async ready(): Promise<void> {
+    await Promise.all([...this.running.values()].map((r) => r.started));
+  }
+
+  apply(config: { accounts: Readonly<Record<string, Account>>; watch: readonly WatchConfig[] }): void {
+    if (this.closed) return;
+    this.config = config;
+    const wanted = new Map<string, { account: SmtpIntakeAccount; watch: WatchConfig }>();
+    for (const w of config.watch) {
+      const a = config.accounts[w.account];
+      if (a?.type === 'smtp-intake') wanted.set(a.name, { account: a, watch: w });
+    }
+    for (const [name, entry] of [...this.running]) {
+      const want = wanted.get(name);
+      if (want && entry.key === intakeKey(want.account, config.accounts)) {
+        entry.runner.updateWatch(want.watch);
+        continue;
+      }
+      this.running.delete(name);
+      clearTimeout(entry.retry);
+      this.deps.logger.event('info', `${name}: ${want ? 'settings changed, restarting the SMTP intake' : 'no longer watched, closing the SMTP intake'}`, { account: name });
+      const stopped = entry.started.then(() => entry.runner.close());
+      if (want) this.launch(want.account, want.watch, stopped);
+    }
+    for (const [name, want] of wanted) if (!this.running.has(name)) this.launch(want.account, want.watch, Promise.resolve());
+  }
+
+  private launch(account: SmtpIntakeAccount, watch: WatchConfig, after: Promise<void>): void {
+    const runner = new SmtpIntakeRunner(account, watch, { ...this.deps, accounts: () => this.config.accounts });
+    const entry: { runner: SmtpIntakeRunner; key: string; retry?: NodeJS.Timeout; started: Promise<void> } = { runner, key: intakeKey(account, this.config.accounts), started: Promise.resolve() };
+    const attempt = async (): Promise<void> => {
+      if (this.closed || this.running.get(account.name) !== entry) return;
+      try {
+        await runner.start();
+      } catch (err) {
+        this.deps.logger.event('error', `${(err as Error).message}; trying again in ${Math.round((this.deps.retryMs ?? 30_000) / 1000)}s`, { account: account.name, code: (err as MailsiftError).code });
+        entry.retry = setTimeout(() => void (entry.started = attempt()), this.deps.retryMs ?? 30_000);
+        entry.retry.unref();
+      }
+    };
+    this.running.set(account.name, entry);
+    entry.started = after.then(attempt);
+  }
+
+  /** Stop every listener; messages in flight are finished and answered first. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.running.values()];
+    this.running.clear();
+    await Promise.all(
+      all.map(async (e) => {
+        clearTimeout(e.retry);
+        await e.started;
+        await e.runner.close();
+      }),
+    );
+  }
+}

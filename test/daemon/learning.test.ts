@@ -1,0 +1,157 @@
+/**
+ * Learning by moving, against a real Dovecot: a model trained from the classifier fixtures,
+ * the daemon watching INBOX (ham) with the model's bucket folders Junk (spam) and INBOX.
+ * A test client moves messages the way a mail program does (IMAP MOVE).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelStore } from '../../src/classify/store/model-store.js';
+import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { MemoryLogger } from '../../src/daemon/log.js';
+import { buildStatus, formatStatus } from '../../src/cli/status-command.js';
+import type { Config } from '../../src/config/types.js';
+import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import { fixtureFiles, tempDir } from '../classify/helpers.js';
+import { TestSetup, waitFor } from './helpers.js';
+
+const RULES = `require ["fileinto"];
+if header :is "x-route" "junk" { fileinto "Junk"; }
+`;
+
+/** A fixture with a Message-ID of our own (so each test message is distinct) and optional extra header. */
+function variant(file: string, id: string, extra = ''): Buffer {
+  const raw = readFileSync(file, 'latin1').replace(/^Message-ID:.*\r?\n/im, '');
+  return Buffer.from(`Message-ID: <${id}@learning.test>\r\n${extra}${raw}`, 'latin1');
+}
+
+describe('learning by moving (daemon + Dovecot)', () => {
+  let d: DovecotInstance;
+  let client: ImapFlow;
+  let setup: TestSetup;
+  let modelDir: string;
+  let config: Config;
+  let daemon: Daemon | undefined;
+  const logger = new MemoryLogger();
+
+  /** The bucket a message is trained in, read from the model file. */
+  function trainedAs(raw: Uint8Array): string | undefined {
+    const m = ModelStore.open(modelDir, { readonly: true });
+    try {
+      const id = m.lookup(m.analyse(raw).key)?.bucket;
+      return id === undefined ? undefined : m.bucketNames().find((b) => m.bucketId(b, false) === id);
+    } finally {
+      m.close();
+    }
+  }
+
+  function classify(raw: Uint8Array): string {
+    const m = ModelStore.open(modelDir, { readonly: true });
+    try {
+      return m.snapshot().classify(m.analyse(raw).tokens).bucket;
+    } finally {
+      m.close();
+    }
+  }
+
+  async function move(from: string, id: string, to: string): Promise<void> {
+    const lock = await client.getMailboxLock(from);
+    try {
+      const uids = await client.search({ header: { 'message-id': `<${id}@learning.test>` } }, { uid: true });
+      expect(uids).toHaveLength(1);
+      await client.messageMove(String((uids as number[])[0]), to, { uid: true });
+    } finally {
+      lock.release();
+    }
+  }
+
+  beforeAll(async () => {
+    d = await startDovecot({ notify: true, name: 'learning' });
+    await d.createMailbox('alice', 'Junk');
+    await d.createMailbox('alice', 'Trash');
+    modelDir = join(tempDir('mailsift-learn-'), 'spam');
+    const model = ModelStore.open(modelDir, { create: true });
+    const batch = model.batch();
+    for (const b of ['spam', 'ham'] as const) for (const f of fixtureFiles('train', b)) batch.train(b, readFileSync(f));
+    batch.commit();
+    model.close();
+
+    setup = new TestSetup('learning');
+    config = await setup.write({
+      accounts: [{ name: 'work', dovecot: d }],
+      watches: [{ account: 'work', rules: RULES, start: 'new' }],
+      extra: `[models.spam]\npath = ${JSON.stringify(modelDir)}\naccount = "work"\nbuckets = { spam = "Junk", ham = "INBOX" }\n`,
+    });
+    daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 }, learnIntervalMs: 100 });
+    // The learner has seen both folders once: from now on arrivals count.
+    await waitFor('learning positions', () => {
+      const m = ModelStore.open(modelDir, { readonly: true });
+      try {
+        return (m.db.prepare("SELECT count(*) AS n FROM meta WHERE key LIKE 'learned-from:%'").get() as { n: number }).n === 2;
+      } finally {
+        m.close();
+      }
+    });
+    const password = d.users.find((u) => u.name === 'alice')!.password;
+    client = new ImapFlow({ host: '127.0.0.1', port: d.imapPort, secure: false, auth: { user: 'alice', pass: password }, logger: false, disableAutoIdle: true });
+    client.on('error', () => {});
+    await client.connect();
+  }, 60_000);
+
+  afterAll(async () => {
+    await daemon?.stop();
+    await client?.logout().catch(() => client.close());
+    await d?.dispose();
+    setup?.dispose();
+  });
+
+  it('the fixtures the test uses are classified ham and not trained', () => {
+    for (const f of fixtureFiles('test', 'ham')) {
+      expect(classify(readFileSync(f))).toBe('ham');
+      expect(trainedAs(readFileSync(f))).toBeUndefined();
+    }
+  });
+
+  it('a ham message the user moves into Junk is retrained as spam; a move into Trash teaches nothing; mailsift\'s own fileinto Junk is no user move', async () => {
+    const [h0, h1, h2, h3] = fixtureFiles('test', 'ham');
+    const toJunk = variant(h0!, 'to-junk');
+    const toTrash = variant(h1!, 'to-trash');
+    const byRule = variant(h2!, 'by-rule', 'X-Route: junk\r\n');
+    const barrier = variant(h3!, 'barrier');
+    expect(classify(byRule)).toBe('ham');
+
+    await client.append('INBOX', toJunk);
+    await client.append('INBOX', toTrash);
+    await client.append('INBOX', byRule);
+    // The rules have run on all three (the third filed into Junk by the rule).
+    await waitFor('rules ran on three messages', () => logger.messages.length >= 3, 20_000);
+    expect(logger.messages.map((m) => m.actions.join('; '))).toEqual(['keep (implicit)', 'keep (implicit)', 'fileinto "Junk"']);
+    // INBOX is the ham bucket: messages classified ham that arrive there teach nothing.
+    expect(trainedAs(toJunk)).toBeUndefined();
+
+    await move('INBOX', 'to-junk', 'Junk');
+    await move('INBOX', 'to-trash', 'Trash');
+    await waitFor('to-junk retrained as spam', () => trainedAs(toJunk) === 'spam', 20_000);
+    const line = logger.events.find((e) => /retrained model "spam" ham -> spam/.test(e.text));
+    expect(line?.fields).toMatchObject({ account: 'work', mailbox: 'Junk' });
+
+    // A later user move is learned too: by then the learner has looked at everything before it.
+    await client.append('INBOX', barrier);
+    await waitFor('barrier processed by the rules', () => logger.messages.length >= 4, 20_000);
+    await move('INBOX', 'barrier', 'Junk');
+    await waitFor('barrier retrained as spam', () => trainedAs(barrier) === 'spam', 20_000);
+
+    expect(trainedAs(toTrash)).toBeUndefined();
+    expect(trainedAs(byRule)).toBeUndefined();
+    expect(logger.events.filter((e) => e.text.includes('retrained model'))).toHaveLength(2);
+
+    // Visible in `mailsift status`.
+    const report = buildStatus(config);
+    expect(report.learned.map((l) => [l.mailbox, l.what])).toEqual([
+      ['Junk', 'learn spam: ham -> spam'],
+      ['Junk', 'learn spam: ham -> spam'],
+    ]);
+    expect(formatStatus(report, Date.now())).toMatch(/recent retrains[\s\S]*work Junk uid=\d+ .*learn spam: ham -> spam/);
+  }, 90_000);
+});
