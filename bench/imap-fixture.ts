@@ -57,11 +57,13 @@ export interface ImapFixture {
   /** Expunges every probe message (subject PROBE_SUBJECT) from every mailbox (a header search over all 100k: ~3 s). */
   removeProbes(): Promise<void>;
   /**
-   * The inode of Dovecot's mailbox list index log (`dovecot.list.index.log`), which changes when
-   * Dovecot rotates it. Dovecot 2.3.19 stops sending NOTIFY pushes to a session once that log
-   * has rotated (until the session sends NOTIFY SET again), so the latency runs watch it.
+   * The inodes of the two transaction logs Dovecot's NOTIFY code follows: the mailbox list
+   * index log (`dovecot.list.index.log`, every mailbox but INBOX) and INBOX's own index log
+   * (`dovecot.index.log` in the Maildir root). An inode changes when Dovecot rotates that log,
+   * and Dovecot 2.3.19 then sends no more NOTIFY pushes (for those mailboxes) to a session that
+   * set NOTIFY up before, until it sends NOTIFY SET again: the latency runs watch for it.
    */
-  listIndexLog(): number | undefined;
+  notifyLogs(): { list?: number; inbox?: number };
   /** Stops Dovecot and removes its temp dir; the cached Maildir stays. */
   close(): Promise<void>;
 }
@@ -321,13 +323,7 @@ export async function openImapFixture(log: (line: string) => void = () => {}): P
       dovecot: d,
       origin: { rebuilt: rebuild, seconds: 0, steps },
       addingProbes: () => writeFileSync(PROBES_MARKER, ''),
-      listIndexLog: () => {
-        try {
-          return statSync(join(CACHE_MAILDIR, 'dovecot.list.index.log')).ino;
-        } catch {
-          return undefined;
-        }
-      },
+      notifyLogs: () => ({ list: inode(join(CACHE_MAILDIR, 'dovecot.list.index.log')), inbox: inode(join(CACHE_MAILDIR, 'dovecot.index.log')) }),
       removeProbes: async () => {
         await d.doveadm(['expunge', '-u', FIXTURE_USER, 'mailbox', '*', 'subject', PROBE_SUBJECT]);
         rmSync(PROBES_MARKER, { force: true });
@@ -355,6 +351,14 @@ export async function openImapFixture(log: (line: string) => void = () => {}): P
   } catch (err) {
     await close().catch(() => {});
     throw err;
+  }
+}
+
+function inode(path: string): number | undefined {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return undefined;
   }
 }
 

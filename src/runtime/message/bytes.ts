@@ -60,13 +60,32 @@ export function utf8OrLatin1(bytes: Uint8Array): string {
   return r ?? latin1Decode(bytes);
 }
 
-/** Strict UTF-8 decoding, or null when the bytes are not valid UTF-8. */
+/** Lenient UTF-8 that keeps a BOM, like strictUtf8: the same text for valid input. */
+const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * Strict UTF-8 decoding, or null when the bytes are not valid UTF-8. Without exceptions in
+ * the common cases (an exception costs microseconds, and 8-bit headers and bodies are
+ * common): the decoder replaces each malformed sequence by U+FFFD, so a text without one
+ * came from valid bytes, and when the bytes do not hold U+FFFD's own encoding (EF BF BD)
+ * every U+FFFD marks an error.
+ */
 export function tryUtf8(bytes: Uint8Array): string | null {
+  const text = lenientUtf8.decode(bytes);
+  if (!text.includes('\uFFFD')) return text;
+  if (!hasReplacementBytes(bytes)) return null;
   try {
     return strictUtf8.decode(bytes);
   } catch {
     return null;
   }
+}
+
+function hasReplacementBytes(bytes: Uint8Array): boolean {
+  for (let i = bytes.indexOf(0xef); i >= 0 && i + 2 < bytes.length; i = bytes.indexOf(0xef, i + 1)) {
+    if (bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) return true;
+  }
+  return false;
 }
 
 export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {

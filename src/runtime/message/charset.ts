@@ -5,7 +5,7 @@
  * UTF-8 when the bytes are valid UTF-8, else as ISO-8859-1.
  */
 import iconv from 'iconv-lite';
-import { latin1Decode, tryUtf8, utf8OrLatin1 } from './bytes.js';
+import { latin1Decode, utf8OrLatin1 } from './bytes.js';
 
 /**
  * How a (normalised) charset name is decoded. `iconv`: an iconv-lite encoding name, and
@@ -91,9 +91,9 @@ export function decodeCharset(bytes: Uint8Array, charset: string): string {
         return iconv.decode(iso2022jpToEucJp(bytes), 'euc-jp');
       case 'iconv': {
         if (d.asciiSame) {
-          // Valid UTF-8 with one unit per byte is pure ASCII.
-          const ascii = tryUtf8(bytes);
-          if (ascii !== null && ascii.length === bytes.length) return ascii;
+          // One unit per byte and no U+FFFD (each malformed sequence gives one) is pure ASCII.
+          const ascii = utf8Lenient.decode(bytes);
+          if (ascii.length === bytes.length && !ascii.includes('\uFFFD')) return ascii;
         }
         return iconv.decode(bytes, d.name);
       }
