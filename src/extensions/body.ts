@@ -23,7 +23,10 @@
 import { defineExtension, defineTest } from './define.js';
 import { htmlText } from './lib/html-text.js';
 import { decodeCharset, isKnownCharset } from '../runtime/message/charset.js';
-import { parseParamValue, unfold, type MimePart } from '../runtime/message/index.js';
+// Not the message index: that would load html-to-text, which nothing here uses.
+import { parseParamValue } from '../runtime/message/content-type.js';
+import { unfold } from '../runtime/message/header-fields.js';
+import type { MimePart } from '../runtime/message/types.js';
 import type { MatchSpec, Runtime } from '../runtime/runtime.js';
 import type { Str } from '../runtime/strings.js';
 
@@ -55,6 +58,9 @@ function wanted(types: readonly string[], type: string): boolean {
 function typeOf(part: MimePart): string {
   const field = part.fields.find((f) => f.lname === 'content-type');
   if (!field) return 'text/plain';
+  // The MIME parser read this same field: any type but its text/plain fallback is the
+  // field's own valid type (so no second parse).
+  if (part.contentType !== 'text/plain') return part.contentType;
   const value = parseParamValue(unfold(field.raw)).value.toLowerCase();
   return MEDIA_TYPE.test(value) ? value : '';
 }

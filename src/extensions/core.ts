@@ -11,6 +11,7 @@ import { normalizeFlags } from './lib/flags.js';
 import { isFieldName, lowerIndex, pickIndexed, type FieldIndex } from './lib/select.js';
 import type { AddressPart } from './define.js';
 import { contains, is, matches } from '../runtime/match.js';
+import { fieldValue } from '../runtime/message/header-fields.js';
 import type { MatchSpec, Runtime } from '../runtime/runtime.js';
 import { isConstant, type Str } from '../runtime/strings.js';
 
@@ -89,12 +90,14 @@ const header = defineTest<HeaderArgs>({
 
 const NO_VALUES: readonly string[] = [];
 
-/** What header() gives for each name, in order; no array is built for an absent field. */
+/** What header() gives for each name, in order, from one lookup per name; no array for an absent field. */
 function headerValues(rt: Runtime, names: readonly string[], index: FieldIndex | undefined): readonly string[] {
-  if (names.length === 1 && rt.message.fieldsNamed(names[0]!).length === 0) return NO_VALUES;
-  if (names.length === 1) return pickIndexed(rt.message.header(names[0]!), index);
+  if (names.length === 1) {
+    const fields = pickIndexed(rt.message.fieldsNamed(names[0]!), index);
+    return fields.length === 0 ? NO_VALUES : fields.map(fieldValue);
+  }
   const out: string[] = [];
-  for (const name of names) for (const v of pickIndexed(rt.message.header(name), index)) out.push(v);
+  for (const name of names) for (const f of pickIndexed(rt.message.fieldsNamed(name), index)) out.push(fieldValue(f));
   return out;
 }
 
@@ -114,28 +117,26 @@ interface AddressArgs extends HeaderArgs {
 }
 
 /**
- * The values one address field offers to a test, by RFC 5228 §5.1 and Pigeonhole's
- * fallbacks. An address without the requested part (":detail" of "a@b") gives no
- * value to compare, but still counts for :count, as in Pigeonhole.
+ * Append the values one address field offers to a test, by RFC 5228 §5.1 and Pigeonhole's
+ * fallbacks. An address without the requested part (":detail" of "a@b") gives no value to
+ * compare, but :count still counts it (as ''), as in Pigeonhole.
  */
-export function addressValues(rt: Runtime, name: string, part: AddressPart, index?: FieldIndex): (string | null)[] {
-  const out: (string | null)[] = [];
+function pushAddressValues(out: string[], rt: Runtime, name: string, part: AddressPart, index: FieldIndex | undefined, counting: boolean): void {
   for (const field of pickIndexed(rt.message.addresses(name), index)) {
     if (field.addresses.length === 0) {
       // An unparsable field or an empty group: :all compares its text, other parts never
       // match (Pigeonhole does the same, so `address :count` counts such a field once).
       if (field.text === '') continue;
-      out.push(part.name === 'all' ? field.text : null);
+      if (part.name === 'all') out.push(field.text);
+      else if (counting) out.push('');
       continue;
     }
-    for (const a of field.addresses) out.push(part.extract(a));
+    for (const a of field.addresses) {
+      const v = part.extract(a);
+      if (v !== null) out.push(v);
+      else if (counting) out.push('');
+    }
   }
-  return out;
-}
-
-/** Values for a match: absent parts are dropped, except that :count counts them. */
-export function matchable(values: readonly (string | null)[], match: MatchSpec): string[] {
-  return match.type.name === 'count' ? values.map((v) => v ?? '') : values.filter((v): v is string => v !== null);
 }
 
 const address = defineTest<AddressArgs>({
@@ -157,14 +158,10 @@ const address = defineTest<AddressArgs>({
     return { names: names.list!, keys: call.positional[1]!.list!, match: call.match, part: call.addressPart, index };
   },
   test(args, rt) {
-    const names = rt.strings(args.names);
-    let values: (string | null)[];
-    if (names.length === 1) values = addressValues(rt, names[0]!, args.part, args.index);
-    else {
-      values = [];
-      for (const name of names) for (const v of addressValues(rt, name, args.part, args.index)) values.push(v);
-    }
-    return rt.match(args.match, matchable(values, args.match), args.keys);
+    const values: string[] = [];
+    const counting = args.match.type.name === 'count';
+    for (const name of rt.strings(args.names)) pushAddressValues(values, rt, name, args.part, args.index, counting);
+    return rt.match(args.match, values, args.keys);
   },
 });
 

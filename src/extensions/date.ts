@@ -18,7 +18,9 @@
 import { defineExtension, defineTest } from './define.js';
 import { parseDateTime, parseZoneArg, type ParsedDate } from './lib/date-time.js';
 import { lowerIndex, pickIndexed, type FieldIndex } from './lib/select.js';
-import { unfold, type HeaderField } from '../runtime/message/index.js';
+// Not the message index: that would load html-to-text, which nothing here uses.
+import { unfold } from '../runtime/message/header-fields.js';
+import type { HeaderField } from '../runtime/message/types.js';
 import type { MatchSpec, Runtime } from '../runtime/runtime.js';
 import type { Str } from '../runtime/strings.js';
 
@@ -99,8 +101,6 @@ function wantedZone(choice: ZoneChoice, original: number, rt: Runtime): number {
   }
 }
 
-const FIRST: FieldIndex = { index: 1, last: false };
-
 /** Parsed dates per field: a script tests the Date field several times (null: no date in it). */
 const dateCache = new WeakMap<HeaderField, ParsedDate | null>();
 
@@ -133,7 +133,7 @@ function evaluateDate(args: DateArgs, rt: Runtime): boolean {
     moment = { time: Math.floor(rt.now.getTime() / 1000), zone: localZone(rt) };
   } else {
     const fields = rt.message.fieldsNamed(rt.expand(args.header));
-    const field = pickIndexed(fields, args.index ?? FIRST)[0];
+    const field = args.index === undefined ? fields[0] : pickIndexed(fields, args.index)[0];
     if (field) moment = fieldDate(field);
   }
   const values: string[] = [];

@@ -18,7 +18,8 @@
  */
 import { defineCommand, defineExtension, type Bound, type LowerContext } from './define.js';
 import { isFieldName } from './lib/select.js';
-import { fieldValue } from '../runtime/message/index.js';
+// Not the message index: that would load html-to-text, which nothing here uses.
+import { fieldValue } from '../runtime/message/header-fields.js';
 import type { MatchSpec, Runtime } from '../runtime/runtime.js';
 import { isConstant, type Str } from '../runtime/strings.js';
 

@@ -21,7 +21,9 @@ interface EnvelopeArgs {
 
 /** An envelope path as a MailAddress; the null path <> has empty parts (RFC 5228 §5.4). */
 export function pathAddress(path: string): MailAddress {
-  const s = path.replace(/^<|>$/g, '');
+  // One leading "<" and one trailing ">" go (what replace(/^<|>$/g, '') does, without a regex).
+  let s = path.startsWith('<') ? path.slice(1) : path;
+  if (s.endsWith('>')) s = s.slice(0, -1);
   const at = s.lastIndexOf('@');
   return at < 0
     ? { name: '', address: s, localPart: s, domain: '' }

@@ -95,6 +95,14 @@ function statusValue(rt: Runtime, s: ScoreTestSettings, levels: number): number 
   }
 }
 
+/** The configured maximum as Pigeonhole reads it; the last one is kept (it is the same for every message). */
+let lastMax: { readonly value: number; readonly parsed: number } | undefined;
+
+function configuredMax(value: number): number {
+  if (lastMax?.value !== value) lastMax = { value, parsed: parseDecimal(String(value)) ?? f(value) };
+  return lastMax.parsed;
+}
+
 /** The score ratio in [0, 1], or -1 when the message carries no usable status. */
 function computeRatio(rt: Runtime, s: ScoreTestSettings, levels: number): number {
   const p = s.probability?.(rt);
@@ -104,16 +112,18 @@ function computeRatio(rt: Runtime, s: ScoreTestSettings, levels: number): number
   else if (s.maxHeader !== undefined) {
     const text = firstValue(rt, s.maxHeader, s.maxPattern);
     max = text === undefined ? undefined : parseDecimal(text);
-  } else max = s.maxValue === undefined ? undefined : parseDecimal(String(s.maxValue)) ?? f(s.maxValue);
+  } else max = s.maxValue === undefined ? undefined : configuredMax(s.maxValue);
   if (!max) return -1;
   const status = statusValue(rt, s, levels);
   if (status === undefined) return -1;
   return status < 0 ? 0 : status > max ? 1 : f(status / max);
 }
 
+const RATIO_KEY = { spamtest: 'spamtest/ratio', virustest: 'virustest/ratio' } as const;
+
 /** The ratio for one extension, computed once per message (the classifier may be costly). */
 export function scoreRatio(rt: Runtime, name: 'spamtest' | 'virustest', defaults: ScoreTestSettings): number {
-  const key = `${name}/ratio`;
+  const key = RATIO_KEY[name];
   const cached = rt.state.get(key) as number | undefined;
   if (cached !== undefined) return cached;
   const ratio = computeRatio(rt, { ...defaults, ...rt.setting<ScoreTestSettings>(name) }, name === 'virustest' ? 5 : 10);

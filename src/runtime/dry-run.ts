@@ -37,16 +37,23 @@ export interface DryRunOutput {
   readonly result?: RunResult;
 }
 
-/** The host of a dry run: answers questions from fixed facts. */
+/**
+ * The host of a dry run: answers questions from fixed facts. The lookup tables are built on
+ * the first question: most scripts never ask, and runPlan makes a host per message.
+ */
 export function dryRunHost(facts: DryRunFacts): (q: HostQuery) => unknown {
-  const mailboxes = ['INBOX', ...(facts.mailboxes ?? [])];
-  const seen = new Set(facts.seenIds ?? []);
+  let mailboxes: readonly string[] | undefined;
+  let seen: ReadonlySet<string> | undefined;
   return (q) => {
     switch (q.kind) {
-      case 'mailbox-exists':
-        return q.mailboxes.every((m) => mailboxes.some((x) => sameMailbox(x, m)));
-      case 'duplicate':
-        return seen.has(q.id) || seen.has(`${q.handle}\0${q.id}`);
+      case 'mailbox-exists': {
+        const known = (mailboxes ??= ['INBOX', ...(facts.mailboxes ?? [])]);
+        return q.mailboxes.every((m) => known.some((x) => sameMailbox(x, m)));
+      }
+      case 'duplicate': {
+        const ids = (seen ??= new Set(facts.seenIds ?? []));
+        return ids.has(q.id) || ids.has(`${q.handle}\0${q.id}`);
+      }
     }
   };
 }

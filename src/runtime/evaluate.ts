@@ -40,7 +40,7 @@ export interface RunResult {
 export const DUPLICATE_STATE = 'duplicate';
 
 export function* evaluate(plan: Plan, message: MessageView, options: RunOptions = {}): Generator<HostQuery, RunResult, unknown> {
-  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits: Limits = options.limits === undefined ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, ...options.limits };
   const rt = new Runtime(message, options.envelope ?? {}, options, limits, plan.capabilities);
   if (plan.capabilities.has('imap4flags')) rt.flags = [];
   try {

@@ -163,11 +163,20 @@ export const matches: MatchType = {
       // Split and fold the value once per form (code points, or octets for "?" on non-ASCII).
       let forms: { source?: string[]; folded?: string[] }[] | undefined;
       for (const key of folded) {
+        if (key === '*') {
+          // Matches anything, ${1} being the whole value (what the matchers below give).
+          if (cx.capture) cx.capture(captureValues([original, original], cx.limits));
+          return true;
+        }
         const octets = nonAscii && hasQuestionMark(key);
         if (!octets && !surrogates && cx.comparator.unitFold === true && !SURROGATE.test(key)) {
           const ranges = globMatchString(key, (foldedValue ??= fold(original)));
           if (ranges) {
-            if (cx.capture) cx.capture(captureValues([original, ...ranges.map(([a, b]) => original.slice(a, b))], cx.limits));
+            if (cx.capture) {
+              const groups = [original];
+              for (const r of ranges) groups.push(original.slice(r[0], r[1]));
+              cx.capture(captureValues(groups, cx.limits));
+            }
             return true;
           }
           continue;

@@ -118,8 +118,24 @@ export function zoneOffset(z: string): number {
   return 0; // UT, GMT and unknown zones
 }
 
+/**
+ * The usual shape, "[Thu,] 22 Aug 2002 18:26[:25] +0700|EDT [(comment)]" with blanks between
+ * the parts, read in one step: for it the tokenizer below finds exactly these atoms (each
+ * group ends where an atom ends, and the comment is closed), so only the checks and the
+ * arithmetic remain. Anything else (comments inside, no zone, text after it) goes the long way.
+ */
+const USUAL =
+  /^[ \t]*(?:[A-Za-z]{3}[ \t]*,[ \t]*)?(\d{1,2})[ \t]+([A-Za-z]{3,})[ \t]+(\d{4}|\d{2})[ \t]+(\d{1,2})[ \t]*[:.][ \t]*(\d{2})(?:[ \t]*[:.][ \t]*(\d{2}))?[ \t]+([+-]\d{4}|[A-Za-z]{1,5})[ \t]*(?:\([^()\\]*\)[ \t]*)?$/;
+
 /** Parse a date-time; undefined when it is not one. */
 export function parseDateTime(text: string): ParsedDate | undefined {
+  const m = USUAL.exec(text);
+  if (m !== null) {
+    const month = monthIndex(m[2]!);
+    const year = fullYear(m[3]!);
+    if (month < 0 || year === undefined) return undefined;
+    return utcDate(year, month, Number(m[1]), Number(m[4]), Number(m[5]), m[6] === undefined ? 0 : Math.min(Number(m[6]), 59), zoneOffset(m[7]!));
+  }
   const t = new Tokens(text);
   if (!t.skipLwsp()) return undefined;
   let tok = t.atom();
@@ -133,13 +149,12 @@ export function parseDateTime(text: string): ParsedDate | undefined {
   if (tok.length > 2 || !DIGITS.test(tok)) return undefined;
   const day = Number(tok);
   const monthTok = t.atom();
-  const month = monthTok && monthTok.length >= 3 ? MONTHS.indexOf(monthTok.slice(0, 3).toLowerCase()) : -1;
+  const month = monthTok && monthTok.length >= 3 ? monthIndex(monthTok) : -1;
   if (month < 0) return undefined;
   const yearTok = t.atom();
   if (!yearTok || (yearTok.length !== 2 && yearTok.length !== 4) || !DIGITS.test(yearTok)) return undefined;
-  let year = Number(yearTok);
-  if (yearTok.length === 2) year += year < 70 ? 2000 : 1900;
-  else if (year < 1900) return undefined;
+  const year = fullYear(yearTok);
+  if (year === undefined) return undefined;
   const hourTok = t.atom();
   if (!hourTok || hourTok.length > 2 || !DIGITS.test(hourTok) || !t.timeSep()) return undefined;
   const minTok = t.atom();
@@ -153,8 +168,22 @@ export function parseDateTime(text: string): ParsedDate | undefined {
   const zoneTok = t.atom();
   if (zoneTok === undefined) return undefined;
   const zone = zoneTok === '' ? 0 : zoneOffset(zoneTok);
-  const hour = Number(hourTok);
-  const minute = Number(minTok);
+  return utcDate(year, month, day, Number(hourTok), Number(minTok), second, zone);
+}
+
+/** The month of a month name by its first three letters (any case), or -1. */
+function monthIndex(name: string): number {
+  return MONTHS.indexOf(name.slice(0, 3).toLowerCase());
+}
+
+/** A 2- or 4-digit year: 19yy from 70 on, 20yy below; undefined before 1900. */
+function fullYear(digits: string): number | undefined {
+  const year = Number(digits);
+  if (digits.length === 2) return year + (year < 70 ? 2000 : 1900);
+  return year < 1900 ? undefined : year;
+}
+
+function utcDate(year: number, month: number, day: number, hour: number, minute: number, second: number, zone: number): ParsedDate | undefined {
   const ms = Date.UTC(year, month, day, hour, minute, second);
   const d = new Date(ms);
   // Dovecot's utc_mktime() refuses dates that do not exist instead of normalising them.

@@ -65,9 +65,12 @@ function entityText(name: string): string {
 }
 
 // Sticky scanners, used with test() and lastIndex (no match arrays): the rest of a text
-// run, and a tag body without quotes up to its ">".
+// run, and a tag body up to its ">": outside quotes any character but a quote or ">",
+// inside "..." or '...' anything, a backslash taking the next character along. Each
+// alternative starts with a different character, so there is one way to match and no
+// runaway backtracking; an unterminated quote means no end, as Dovecot's parser sees it.
 const TEXT_RUN = /[^&<]+/y;
-const PLAIN_TAG = /[^"'>]*>/y;
+const TAG_BODY = /(?:[^"'>]|"(?:[^"\\]|\\[\s\S])*"|'(?:[^'\\]|\\[\s\S])*')*>/y;
 
 /** HTML whitespace as Dovecot sees it: space, tab, CR, LF. */
 function isWs(c: number): boolean {
@@ -177,19 +180,8 @@ function closeComment(html: string, dashes: number): number {
   }
 }
 
-/** The ">" ending a tag, skipping quoted attribute values (with backslash escapes). */
+/** The ">" ending a tag, skipping quoted attribute values (with backslash escapes); -1 when there is none. */
 function tagEnd(html: string, from: number): number {
-  // Most tags have no quote before their ">": found natively.
-  PLAIN_TAG.lastIndex = from;
-  if (PLAIN_TAG.test(html)) return PLAIN_TAG.lastIndex - 1;
-  let quote = 0; // the open quote's code, 0 outside quotes
-  for (let k = from; k < html.length; k++) {
-    const c = html.charCodeAt(k);
-    if (quote !== 0) {
-      if (c === 92) k++; // backslash
-      else if (c === quote) quote = 0;
-    } else if (c === 34 || c === 39) quote = c;
-    else if (c === 62) return k;
-  }
-  return -1;
+  TAG_BODY.lastIndex = from;
+  return TAG_BODY.test(html) ? TAG_BODY.lastIndex - 1 : -1;
 }

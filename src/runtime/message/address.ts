@@ -197,7 +197,10 @@ class AddressParser {
     };
     if (at >= a) {
       const lit = db === at + 2 && t[at + 1]!.kind === 'literal';
-      out.domain = lit ? t[at + 1]!.value : join(t, at + 1, db);
+      // A domain literal keeps its text as written (quoted-pairs included), without the brackets,
+      // so that `address` always ends with `[domain]` (or `domain` when the literal is unterminated).
+      const litText = lit ? t[at + 1]!.text : '';
+      out.domain = lit ? litText.slice(1, litText.endsWith(']') && litText.length > 1 ? -1 : undefined) : join(t, at + 1, db);
       out.address = local + '@' + join(t, at + 1, db);
     }
     if (group !== undefined) out.group = group;

@@ -28,6 +28,7 @@ export function latin1Decode(bytes: Uint8Array): string {
   // That decoder is native and ~8× faster than the loop below. It reads every byte as
   // ISO-8859-1 does except 0x80-0x9F, which it maps above U+00FF (or to themselves: 0x81,
   // 0x8D, 0x8F, 0x90, 0x9D), so a result with nothing above U+00FF is the ISO-8859-1 text.
+  // (Node 20's "windows-1252" is in fact ISO-8859-1, which passes this check as well.)
   if (windows1252 !== undefined) {
     const text = windows1252.decode(bytes);
     if (!ABOVE_LATIN1.test(text)) return text;
@@ -112,14 +113,31 @@ for (let i = 0; i < 64; i++) B64[B64_CHARS.charCodeAt(i)] = i;
  * that concatenated base64 blocks ("QQ==QQ==") still decode. A lone trailing sextet is dropped.
  */
 export function decodeBase64(input: Uint8Array | string): Uint8Array {
+  return decodeBase64Bytes(typeof input === 'string' ? asciiBytes(input) : input);
+}
+
+/**
+ * A string's characters as bytes for the decoder, those outside ASCII as 0x80 (never part of
+ * the alphabet, as they were not). One decoder for both inputs: a loop over either kind
+ * made V8 deoptimise it each time the other kind came along.
+ */
+function asciiBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out[i] = c < 128 ? c : 0x80;
+  }
+  return out;
+}
+
+function decodeBase64Bytes(input: Uint8Array): Uint8Array {
   const len = input.length;
   const out = new Uint8Array(Math.floor((len * 3) / 4) + 3);
-  const isStr = typeof input === 'string';
   let acc = 0;
   let n = 0;
   let o = 0;
   for (let i = 0; i < len; i++) {
-    const c = isStr ? input.charCodeAt(i) : input[i]!;
+    const c = input[i]!;
     if (c === 0x3d) {
       // '=': flush a partial quantum (2 sextets -> 1 byte, 3 sextets -> 2 bytes).
       o = flushQuantum(out, o, acc, n);

@@ -66,9 +66,10 @@ const LATIN1_TEXT = String.fromCharCode(...ALL_BYTES);
  */
 function iconvDecoder(name: string): Decoder {
   try {
-    if (iconv.decode(ALL_BYTES, name) === LATIN1_TEXT) return LATIN1;
+    // (Property names of iconv-lite's codec classes; should they change, no shortcut is taken.)
     const codec = iconv.getCodec(name) as object;
     const table = 'decodeBuf' in codec || 'decodeTables' in codec;
+    if (table && iconv.decode(ALL_BYTES, name) === LATIN1_TEXT) return LATIN1;
     const asciiSame = table && iconv.decode(ALL_BYTES.subarray(0, 128), name) === LATIN1_TEXT.slice(0, 128);
     return { kind: 'iconv', name, asciiSame };
   } catch {

@@ -145,8 +145,9 @@ function parseText(text: string, latin: readonly boolean[] | null): Field[] {
 
 function makeField(text: string, name: string, s: number, e: number, folded: boolean, lat: boolean): Field {
   let raw = text.slice(s, e);
-  // Folds are kept, normalised to CRLF whatever the store used.
-  if (folded) raw = raw.replace(/\r?\n/g, '\r\n');
+  // Folds are kept, normalised to CRLF whatever the store used (without a regex for the
+  // common LF-only store: then every LF is a bare one).
+  if (folded) raw = raw.indexOf('\r') < 0 ? raw.replaceAll('\n', '\r\n') : raw.replace(/\r?\n/g, '\r\n');
   return new Field(name, name.toLowerCase(), raw, lat);
 }
 
