@@ -26,9 +26,9 @@ import { UidlStore } from '../connectors/pop3/uidl-store.js';
 import { MailsiftError } from '../errors.js';
 import { defaultEnvelope } from '../host/envelope-defaults.js';
 import { hostEnvironment } from '../host/environment.js';
+import { runRules } from './run-rules.js';
 import { describeAction } from '../report/describe-action.js';
-import { evaluate, type RunResult } from '../runtime/evaluate.js';
-import type { HostQuery } from '../runtime/host.js';
+import type { RunResult } from '../runtime/evaluate.js';
 import { parseMessage } from '../runtime/message/parse.js';
 import type { Plan } from '../runtime/plan.js';
 import { sameMailbox } from '../runtime/result.js';
@@ -45,6 +45,8 @@ export interface Pop3RunnerDeps {
   readonly deliverTo?: DeliverTo;
   /** Client overrides (tests: a CA, short timeouts). */
   readonly client?: Partial<Pick<Pop3ConnectOptions, 'timeoutMs' | 'tlsOptions'>>;
+  /** RunOptions.settings for the rules (rule-settings.ts); default: the host environment. */
+  settings?(): Readonly<Record<string, unknown>>;
 }
 
 export interface PollSummary {
@@ -267,23 +269,9 @@ export class Pop3AccountRunner {
     return false;
   }
 
-  private async runRules(plan: Plan, view: ReturnType<typeof parseMessage>, now: Date): Promise<RunResult> {
-    const gen = evaluate(plan, view, { envelope: defaultEnvelope(view, {}), now, settings: { environment: hostEnvironment() }, trace: () => undefined });
-    let step = gen.next();
-    while (!step.done) {
-      const q: HostQuery = step.value;
-      let answer: unknown;
-      switch (q.kind) {
-        case 'mailbox-exists':
-          answer = await this.mailboxExists(q.mailboxes);
-          break;
-        case 'duplicate':
-          answer = this.deps.state.duplicates.seen(q.id, q.handle, now.getTime());
-          break;
-      }
-      step = gen.next(answer);
-    }
-    return step.value;
+  private runRules(plan: Plan, view: ReturnType<typeof parseMessage>, now: Date): Promise<RunResult> {
+    const settings = this.deps.settings?.() ?? { environment: hostEnvironment() };
+    return runRules(plan, view, { envelope: defaultEnvelope(view, {}), now, settings }, { state: this.deps.state, mailboxExists: (names) => this.mailboxExists(names) });
   }
 
   /** RFC 5490 mailboxexists: a POP3 account has no mailboxes; the question goes to the deliver_to account when it is IMAP. */

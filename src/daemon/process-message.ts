@@ -12,8 +12,7 @@
 import type { Executor, ExecuteOutcome } from '../actions/types.js';
 import { planOperations, type OperationPlan } from '../actions/plan-operations.js';
 import type { Action } from '../runtime/actions.js';
-import { evaluate, type RunResult } from '../runtime/evaluate.js';
-import type { HostQuery } from '../runtime/host.js';
+import type { RunResult } from '../runtime/evaluate.js';
 import { parseMessage } from '../runtime/message/parse.js';
 import type { MessageView } from '../runtime/message/types.js';
 import type { Plan } from '../runtime/plan.js';
@@ -21,6 +20,7 @@ import type { TraceEvent } from '../runtime/runtime.js';
 import type { StateDb } from '../state/db.js';
 import { imapLedgerKey } from '../state/ledger.js';
 import { hostEnvironment } from '../host/environment.js';
+import { runRules } from './run-rules.js';
 import { describeAction } from '../report/describe-action.js';
 import { defaultEnvelope } from '../host/envelope-defaults.js';
 import type { DaemonLogger, MessageLogEntry } from './log.js';
@@ -88,23 +88,9 @@ export function planNeedsFullMessage(plan: Plan): boolean {
   return plan.needsBody || plan.capabilities.has('editheader');
 }
 
-async function runRules(plan: Plan, view: MessageView, ctx: ProcessContext, now: Date, trace: (e: TraceEvent) => void): Promise<RunResult> {
-  const gen = evaluate(plan, view, { envelope: defaultEnvelope(view, {}), now, settings: ctx.settings?.() ?? { environment: hostEnvironment() }, trace });
-  let step = gen.next();
-  while (!step.done) {
-    const q: HostQuery = step.value;
-    let answer: unknown;
-    switch (q.kind) {
-      case 'mailbox-exists':
-        answer = await ctx.mailboxExists(q.mailboxes);
-        break;
-      case 'duplicate':
-        answer = ctx.state.duplicates.seen(q.id, q.handle, now.getTime());
-        break;
-    }
-    step = gen.next(answer);
-  }
-  return step.value;
+function runPlan(plan: Plan, view: MessageView, ctx: ProcessContext, now: Date, trace: (e: TraceEvent) => void): Promise<RunResult> {
+  const settings = ctx.settings?.() ?? { environment: hostEnvironment() };
+  return runRules(plan, view, { envelope: defaultEnvelope(view, {}), now, settings, trace }, ctx);
 }
 
 /** The line of the rule behind the disposition: the action that moved, discarded or kept the message. */
@@ -151,7 +137,7 @@ export async function processMessage(ctx: ProcessContext, plan: Plan, msg: Sourc
   const actionEvents: Extract<TraceEvent, { kind: 'action' }>[] = [];
   let result: RunResult;
   try {
-    result = await runRules(plan, view, ctx, now, (e) => e.kind === 'action' && actionEvents.push(e));
+    result = await runPlan(plan, view, ctx, now, (e) => e.kind === 'action' && actionEvents.push(e));
   } catch (err) {
     // A bug in the runtime, not in the rules: the message is kept, like a runtime error.
     result = { status: 'error', actions: [{ type: 'keep', implicit: true, flags: [] }], error: { phase: 'runtime', code: 'host-error', message: `internal error: ${(err as Error).message}` }, message: view, edited: false, duplicates: [] };

@@ -19,10 +19,10 @@ import { startSmtpIntake, type IntakeVerdict, type ReceivedMessage, type SmtpInt
 import { mailboxExists, storeAll } from '../connectors/smtp-intake/store.js';
 import { stamp } from '../connectors/smtp-intake/trace-headers.js';
 import { hostEnvironment } from '../host/environment.js';
+import { runRules } from './run-rules.js';
 import { describeAction } from '../report/describe-action.js';
 import type { Action } from '../runtime/actions.js';
-import { evaluate, type RunResult } from '../runtime/evaluate.js';
-import type { HostQuery } from '../runtime/host.js';
+import type { RunResult } from '../runtime/evaluate.js';
 import { parseMessage } from '../runtime/message/parse.js';
 import type { MessageView } from '../runtime/message/types.js';
 import type { Plan } from '../runtime/plan.js';
@@ -40,6 +40,8 @@ export interface SmtpIntakeDeps {
   readonly serverName?: string;
   /** Listen here instead of the configured port (tests: 0). */
   readonly port?: number;
+  /** RunOptions.settings for the rules (rule-settings.ts), with these environment items. */
+  settings?(environment: Readonly<Record<string, string>>): Readonly<Record<string, unknown>>;
   readonly now?: () => Date;
 }
 
@@ -160,22 +162,8 @@ export class SmtpIntakeRunner {
   private async run(plan: Plan, view: MessageView, envelope: { from: string; to: string; auth?: string }, environment: Record<string, string>, now: Date): Promise<RunResult> {
     const target = this.account.target!;
     try {
-      const gen = evaluate(plan, view, { envelope, now, settings: { environment } });
-      let step = gen.next();
-      while (!step.done) {
-        const q: HostQuery = step.value;
-        let answer: unknown;
-        switch (q.kind) {
-          case 'mailbox-exists':
-            answer = await mailboxExists(this.deps.accounts(), target.account, q.mailboxes);
-            break;
-          case 'duplicate':
-            answer = this.deps.state.duplicates.seen(q.id, q.handle, now.getTime());
-            break;
-        }
-        step = gen.next(answer);
-      }
-      return step.value;
+      const settings = this.deps.settings?.(environment) ?? { environment };
+      return await runRules(plan, view, { envelope, now, settings }, { state: this.deps.state, mailboxExists: (names) => mailboxExists(this.deps.accounts(), target.account, names) });
     } catch (err) {
       // A bug in the runtime, not in the rules: keep the message, as for a runtime error.
       return { status: 'error', actions: [{ type: 'keep', implicit: true, flags: [] }], error: { phase: 'runtime', code: 'host-error', message: `internal error: ${(err as Error).message}` }, message: view, edited: false, duplicates: [] };
