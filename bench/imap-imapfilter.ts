@@ -30,6 +30,7 @@ export function imapfilterVersion(): string | undefined {
 export class ImapfilterRunner {
   private readonly home = mkdtempSync(join(tmpdir(), 'mailsift-bench-imapfilter-'));
   private readonly children = new Set<ChildProcess>();
+  private readonly output = new WeakMap<ChildProcess, string>();
 
   constructor(private readonly account: ImapfilterAccount) {}
 
@@ -50,22 +51,27 @@ export class ImapfilterRunner {
     const t0 = performance.now();
     const child = this.start(config, extra);
     let stdout = '';
-    let stderr = '';
     child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     clearTimeout(timer);
-    if (code !== 0) throw new Error(`imapfilter ${config}: exit ${code}: ${stderr.trim() || stdout.trim()}`);
+    if (code !== 0) throw new Error(`imapfilter ${config}: exit ${code}: ${this.outputOf(child) || stdout.trim()}`);
     return { stdout, seconds: (performance.now() - t0) / 1000 };
   }
 
   /** Starts a long-running config (idle, memory); stop() ends it. */
   start(config: string, extra: Record<string, string>): ChildProcess {
     const child = spawn(IMAPFILTER, ['-c', join(CONFIGS, config)], { env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.output.set(child, '');
+    child.stderr!.on('data', (b: Buffer) => this.output.set(child, (this.output.get(child) ?? '') + b.toString()));
     this.children.add(child);
     child.on('close', () => this.children.delete(child));
     return child;
+  }
+
+  /** What the process wrote on stderr so far. */
+  outputOf(child: ChildProcess): string {
+    return (this.output.get(child) ?? '').trim();
   }
 
   /** SIGTERM (then SIGKILL after 2 s) and wait for the exit. */

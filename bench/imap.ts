@@ -82,14 +82,17 @@ let daemonRuns = 0;
  * A configuration for `mailsift run`: `accounts` IMAP accounts (all the fixture's user, through
  * the proxy), each with one `[[watch]]` of every mailbox and the bench's one-rule script.
  */
-function daemonConfig(port: number, user: string, accounts: number): { dir: string; file: string } {
-  const dir = join(IMAP_WORK, `daemon-${process.pid}-${++daemonRuns}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'rules.sieve'), RULES);
+function daemonConfig(port: number, user: string, accounts: number, rewrite?: string): { dir: string; file: string } {
+  const dir = rewrite ?? join(IMAP_WORK, `daemon-${process.pid}-${++daemonRuns}`);
+  if (!rewrite) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'rules.sieve'), RULES);
+  }
   const lines = [`[state]`, `dir = "state"`, ''];
   for (let i = 1; i <= accounts; i++) {
-    const name = accounts === 1 ? 'bench' : `bench${i}`;
+    // The first account keeps its name whatever the count, so a reload to more accounts keeps it connected.
+    const name = i === 1 ? 'bench' : `bench${i}`;
     lines.push(`[accounts.${name}]`, 'type = "imap"', 'host = "127.0.0.1"', `port = ${port}`, 'tls = "none"', `user = "${user}"`, 'password_env = "BENCH_IMAP_PASSWORD"', `poll_interval = "${POLL_MS}ms"`, '');
     lines.push('[[watch]]', `account = "${name}"`, 'mailboxes = ["*"]', 'rules = "rules.sieve"', 'start = "new"', '');
   }
@@ -153,7 +156,7 @@ class DaemonProcess {
       if (v !== undefined) return v;
       if (this.exited) throw new Error(`mailsift exited (${this.exited}) while waiting for ${what}: ${this.problems().slice(0, 3).join(' | ')} ${this.stderr.trim()}`);
       const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`mailsift: no ${what} within ${timeoutMs} ms`);
+      if (left <= 0) throw new Error(`mailsift: no ${what} within ${timeoutMs} ms; it logged: ${this.lines.slice(-5).map((l) => l.msg ?? JSON.stringify(l)).join(' | ')} ${this.stderr.trim()}`);
       await Promise.race([new Promise<void>((r) => this.waiters.push(r)), sleep(Math.min(left, 500))]);
     }
   }
@@ -164,6 +167,12 @@ class DaemonProcess {
       const c = this.lines.filter((l) => l.event === 'log' && l.mode !== undefined && / connected to /.test(l.msg ?? ''));
       return c.length >= accounts ? c[0]!.mode! : undefined;
     });
+  }
+
+  /** Rewrites the configuration with `accounts` accounts and sends SIGHUP (the daemon reloads it). */
+  reload(port: number, user: string, accounts: number): void {
+    daemonConfig(port, user, accounts, this.config.dir);
+    this.child.kill('SIGHUP');
   }
 
   /** SIGUSR2: the daemon collects garbage and reports its RSS. */
@@ -339,8 +348,16 @@ interface Probe {
   readonly serverMs: number;
   readonly totalMs: number;
   readonly commands: readonly string[];
+  /** Per command: the client's time before sending it (since the push or the previous reply), and the server's reply time. */
+  readonly steps: readonly Step[];
   /** When the NotifyObserver got its push for the same APPEND (ms after the APPEND's OK). */
   readonly observerPushMs?: number;
+}
+
+interface Step {
+  readonly verb: string;
+  gapMs: number;
+  serverMs: number;
 }
 
 interface LatencyRun {
@@ -419,6 +436,7 @@ async function latency(
   for (let i = 0; i < WARMUP_PROBES + PROBES; i++) {
     const mailbox = folders[i % folders.length]!;
     await quiet(proxy, 700, 8000);
+    if (await fixture.reclaim()) log(`imap latency ${label}: someone changed the owner of the fixture (the rules section, run meanwhile?); chowned it back`);
     await rotated(i);
     const events: ProxyEvent[] = [];
     const record = (e: ProxyEvent) => events.push(e);
@@ -430,24 +448,32 @@ async function latency(
       const done = await proxy.waitFor((e) => e.kind === 'tagged' && e.conn === push.conn && DONE_VERBS.has(e.verb), 5000, `the move in ${mailbox}`);
       if (done.kind !== 'tagged' || done.status !== 'OK') throw new Error(`${done.kind === 'tagged' ? done.text : ''}`);
       // Time spent waiting for the server within [push, done], per command.
-      const sent = new Map<string, number>();
-      let idleTag = '';
+      // DONE is answered by the IDLE command's tagged reply (its verb, as the proxy tracked it).
+      const sent = new Map<string, { at: number; step: Step }>();
       let serverMs = 0;
+      let last = push.at;
       const commands: string[] = [];
+      const steps: Step[] = [];
       for (const e of events) {
         if (e.conn !== push.conn) continue;
         if (e.kind === 'command') {
-          if (e.verb === 'IDLE') idleTag = e.tag;
-          if (e.at < push.at) continue;
+          if (e.at < push.at || e.at > done.at) continue;
           commands.push(e.verb);
-          sent.set(e.verb === 'DONE' ? idleTag : e.tag, e.at);
-        } else if (e.kind === 'tagged' && e.at <= done.at && sent.has(e.tag)) {
-          serverMs += e.at - sent.get(e.tag)!;
+          const step = { verb: e.verb, gapMs: e.at - last, serverMs: 0 };
+          steps.push(step);
+          sent.set(e.verb === 'DONE' ? 'DONE' : e.tag, { at: e.at, step });
+        } else if (e.kind === 'tagged' && e.at <= done.at && sent.has(e.verb === 'IDLE' ? 'DONE' : e.tag)) {
+          const key = e.verb === 'IDLE' ? 'DONE' : e.tag;
+          const s = sent.get(key)!;
+          sent.delete(key);
+          s.step.serverMs = e.at - s.at;
+          serverMs += s.step.serverMs;
+          last = e.at;
         }
       }
       if (i >= WARMUP_PROBES) {
         const observerPushMs = observer.pushAfter(mailbox, t0);
-        probes.push({ mailbox, pushMs: push.at - t0, actMs: done.at - push.at, serverMs, totalMs: done.at - t0, commands, ...(observerPushMs !== undefined && { observerPushMs }) });
+        probes.push({ mailbox, pushMs: push.at - t0, actMs: done.at - push.at, serverMs, totalMs: done.at - t0, commands, steps, ...(observerPushMs !== undefined && { observerPushMs }) });
       }
     } catch (err) {
       const observerPushMs = observer.pushAfter(mailbox, t0);
@@ -481,7 +507,17 @@ function latencySummary(run: LatencyRun) {
     serverShare: pick((p) => p.serverMs),
     clientShare: pick((p) => p.actMs - p.serverMs),
     commands: mostCommon(run.probes.map((p) => p.commands.join(', '))),
+    steps: stepSummary(run.probes),
   };
+}
+
+/** Median client gap before, and server time of, each command of the most common sequence. */
+function stepSummary(probes: readonly Probe[]): string {
+  const common = mostCommon(probes.map((p) => p.commands.join(', ')));
+  const same = probes.filter((p) => p.commands.join(', ') === common);
+  if (same.length === 0) return '';
+  const cells = same[0]!.steps.map((s, i) => `${s.verb} ${median(same.map((p) => p.steps[i]!.gapMs)).toFixed(1)}+${median(same.map((p) => p.steps[i]!.serverMs)).toFixed(1)}`);
+  return `${cells.join(', ')} (ms, median over ${same.length} probes: client before + server)`;
 }
 
 function mostCommon(values: readonly string[]): string {
@@ -529,10 +565,16 @@ export async function run(): Promise<SectionResult> {
     daemons.delete(d);
   };
   const problems: string[] = [];
+  const reclaim = async (phase: string) => {
+    if (!(await fixture.reclaim())) return;
+    log(`imap ${phase}: someone changed the owner of the fixture (the rules section, run meanwhile?); chowned it back`);
+    problems.push(`fixture chowned by someone else before ${phase}`);
+  };
   let appender: Appender | undefined;
   let observer: NotifyObserver | undefined;
   try {
     // ---- 1. the "nothing new" check ------------------------------------------------------------
+    await reclaim('check');
     const floor = await floorCost(proxy, fixture);
     log(`imap check: floor (one LIST-STATUS) ${kb(bytesOf(floor.full))}, minimal items ${kb(bytesOf(floor.minimal))}`);
 
@@ -577,6 +619,7 @@ export async function run(): Promise<SectionResult> {
     }
 
     // NOTIFY (what `mailsift run` uses on Dovecot): nothing should cross the wire while nothing happens.
+    await reclaim('notify');
     proxy.reset();
     const tNotify = performance.now();
     let notifyDaemon = startDaemon(1);
@@ -617,7 +660,7 @@ export async function run(): Promise<SectionResult> {
     await stopDaemon(notifyDaemon);
 
     const idleFilter = filter.start('idle.lua', { BENCH_PROBE_SUBJECT: PROBE_SUBJECT, BENCH_TARGET: TARGET_MAILBOX, BENCH_WAKEUPS: String(WARMUP_PROBES + PROBES + 10) });
-    await proxy.waitFor((e) => e.kind === 'continuation', 30_000, 'imapfilter to enter IDLE');
+    await imapfilterInIdle(proxy, filter, idleFilter, 60_000);
     // IDLE is not affected by the list index log (it watches the mailbox itself).
     const imapfilterInbox = await latency('imapfilter-inbox', proxy, appender, ['INBOX'], idlePush, observer, fixture, async () => {});
     await filter.stop(idleFilter);
@@ -627,30 +670,56 @@ export async function run(): Promise<SectionResult> {
     appender = undefined;
 
     // ---- 3. memory -----------------------------------------------------------------------------
+    await reclaim('memory');
+    // Two ways: a fresh process with 1 and one with 20 accounts (what the issue asks; RSS of
+    // fresh processes differs by a few MB run to run), and one process grown from 1 to 20
+    // accounts by a reload (SIGHUP), whose difference is steadier.
     const mailsiftMemory: { accounts: number; rssKB: number; heapUsedKB: number }[] = [];
+    const grown: { oneKB: number; twentyKB: number; heapOneKB: number; heapTwentyKB: number }[] = [];
+    const settled = async (d: DaemonProcess, accounts: number) => {
+      await d.connected(accounts, 120_000);
+      await quiet(proxy, 500, 20_000);
+      await sleep(MEMORY_SETTLE_MS);
+      return d.measureMemory();
+    };
     for (let r = 0; r < RUNS; r++) {
       for (const accounts of [1, 20]) {
         const d = startDaemon(accounts);
-        await d.connected(accounts, 120_000);
-        await quiet(proxy, 500, 20_000);
-        await sleep(MEMORY_SETTLE_MS);
-        const m = await d.measureMemory();
+        const m = await settled(d, accounts);
         problems.push(...d.problems());
         await stopDaemon(d);
         mailsiftMemory.push({ accounts, ...m });
         log(`imap memory: mailsift ${accounts} account(s): RSS ${(m.rssKB / 1024).toFixed(1)} MB, heap ${(m.heapUsedKB / 1024).toFixed(1)} MB`);
       }
+      const d = startDaemon(1);
+      const one = await settled(d, 1);
+      d.reload(proxy.port, fixture.user, 20);
+      const twenty = await settled(d, 20);
+      problems.push(...d.problems());
+      await stopDaemon(d);
+      grown.push({ oneKB: one.rssKB, twentyKB: twenty.rssKB, heapOneKB: one.heapUsedKB, heapTwentyKB: twenty.heapUsedKB });
+      log(`imap memory: mailsift 1 → 20 accounts in one process (reload): RSS ${(one.rssKB / 1024).toFixed(1)} → ${(twenty.rssKB / 1024).toFixed(1)} MB`);
     }
     const imapfilterMemory: { accounts: number; rssKB: number }[] = [];
     for (let r = 0; r < RUNS; r++) {
       for (const accounts of [1, 20]) {
-        const child = filter.start('memory.lua', { BENCH_ACCOUNTS: String(accounts) });
-        await proxy.waitFor((e) => e.kind === 'continuation', 120_000, 'imapfilter (memory) to enter IDLE');
-        await sleep(300);
-        const rssKB = processRssKB(child.pid!) ?? NaN;
-        await filter.stop(child);
-        imapfilterMemory.push({ accounts, rssKB });
-        log(`imap memory: imapfilter ${accounts} account(s): RSS ${(rssKB / 1024).toFixed(1)} MB`);
+        // Once (2026-11-22) a 1-account run never reached IDLE; one retry, then the run is left out.
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          const child = filter.start('memory.lua', { BENCH_ACCOUNTS: String(accounts) });
+          try {
+            await imapfilterInIdle(proxy, filter, child, 60_000);
+            await sleep(300);
+            const rssKB = processRssKB(child.pid!) ?? NaN;
+            imapfilterMemory.push({ accounts, rssKB });
+            log(`imap memory: imapfilter ${accounts} account(s): RSS ${(rssKB / 1024).toFixed(1)} MB`);
+            break;
+          } catch (err) {
+            log(`imap memory: imapfilter ${accounts} account(s), attempt ${attempt}: ${(err as Error).message}`);
+            problems.push(`imapfilter memory run: ${(err as Error).message}`);
+          } finally {
+            await filter.stop(child);
+          }
+        }
       }
     }
 
@@ -659,7 +728,14 @@ export async function run(): Promise<SectionResult> {
     // Medians of each count, then the slope: RSS varies by a few MB between runs of the same count.
     const perAccount = (list: readonly { accounts: number; rssKB: number }[]) => (memOf(list, 20) - memOf(list, 1)) / 19;
     const heapOf = (n: number) => median(mailsiftMemory.filter((m) => m.accounts === n).map((m) => m.heapUsedKB));
-    const msMem = { one: memOf(mailsiftMemory, 1), twenty: memOf(mailsiftMemory, 20), perAccount: perAccount(mailsiftMemory), heapPerAccount: (heapOf(20) - heapOf(1)) / 19 };
+    const msMem = {
+      one: memOf(mailsiftMemory, 1),
+      twenty: memOf(mailsiftMemory, 20),
+      perAccount: perAccount(mailsiftMemory),
+      heapPerAccount: (heapOf(20) - heapOf(1)) / 19,
+      grownPerAccount: median(grown.map((g) => (g.twentyKB - g.oneKB) / 19)),
+      grownHeapPerAccount: median(grown.map((g) => (g.heapTwentyKB - g.heapOneKB) / 19)),
+    };
     const ifMem = { one: memOf(imapfilterMemory, 1), twenty: memOf(imapfilterMemory, 20), perAccount: perAccount(imapfilterMemory) };
 
     const poll = median3(mailsiftCheck.poll!.passes);
@@ -689,8 +765,8 @@ export async function run(): Promise<SectionResult> {
       },
       {
         name: `≤ ${GOAL_KB_PER_ACCOUNT / 1024} MB RSS per idle account`,
-        met: msMem.perAccount <= GOAL_KB_PER_ACCOUNT,
-        detail: `${(msMem.perAccount / 1024).toFixed(2)} MB per account ((median RSS with 20 − with 1) / 19: ${(msMem.twenty / 1024).toFixed(1)} − ${(msMem.one / 1024).toFixed(1)} MB; JS heap ${(msMem.heapPerAccount / 1024).toFixed(2)} MB per account); imapfilter ${(ifMem.perAccount / 1024).toFixed(2)} MB`,
+        met: msMem.perAccount <= GOAL_KB_PER_ACCOUNT && msMem.grownPerAccount <= GOAL_KB_PER_ACCOUNT,
+        detail: `${(msMem.perAccount / 1024).toFixed(2)} MB per account between processes ((median RSS with 20 − with 1) / 19: ${(msMem.twenty / 1024).toFixed(1)} − ${(msMem.one / 1024).toFixed(1)} MB), ${(msMem.grownPerAccount / 1024).toFixed(2)} MB within one process grown 1 → 20 by a reload; JS heap ${(msMem.grownHeapPerAccount / 1024).toFixed(2)} MB per account; imapfilter ${(ifMem.perAccount / 1024).toFixed(2)} MB`,
       },
     ];
 
@@ -715,7 +791,7 @@ export async function run(): Promise<SectionResult> {
       ['  of that, client-side p50', `${ms(all.clientShare.p50)}; INBOX ${ms(inbox.clientShare.p50)}`, ms(ifLat.clientShare.p50), '', ''],
       ['RSS, 1 account', `${(msMem.one / 1024).toFixed(1)} MB`, `${(ifMem.one / 1024).toFixed(1)} MB`, '', ''],
       ['RSS, 20 accounts', `${(msMem.twenty / 1024).toFixed(1)} MB`, `${(ifMem.twenty / 1024).toFixed(1)} MB`, '', ''],
-      ['RSS per idle account', `${(msMem.perAccount / 1024).toFixed(2)} MB`, `${(ifMem.perAccount / 1024).toFixed(2)} MB`, `≤ ${GOAL_KB_PER_ACCOUNT / 1024} MB`, yes(goals[3]!.met)],
+      ['RSS per idle account', `${(msMem.perAccount / 1024).toFixed(2)} MB (one process 1 → 20: ${(msMem.grownPerAccount / 1024).toFixed(2)} MB)`, `${(ifMem.perAccount / 1024).toFixed(2)} MB`, `≤ ${GOAL_KB_PER_ACCOUNT / 1024} MB`, yes(goals[3]!.met)],
     ];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
     const notes = [
@@ -724,8 +800,9 @@ export async function run(): Promise<SectionResult> {
       ...table.map((r, i) => r.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd() + (i === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : '')),
       '',
       `fixture: ${fixture.mailboxes.length} mailboxes, ${fixture.messages} messages; ${imapfilter}; mailsift = \`mailsift run\` (src/daemon, bundled, bare node), one [[watch]] of "*" per account; ${handled} messages handled in the latency runs`,
-      `mailsift per probe: ${all.commands}`,
-      `imapfilter per probe: ${ifLat.commands}`,
+      `mailsift per probe, all folders: ${all.steps}`,
+      `mailsift per probe, INBOX: ${inbox.steps}`,
+      `imapfilter per probe: ${ifLat.steps}`,
       `start-up: mailsift notify ${notifyStartup.commands} commands ${kb(bytesOf(notifyStartup))}; imapfilter cron run of is_unseen ${ifCron.commands} commands ${kb(bytesOf(ifCron))} in ${ifCron.seconds.toFixed(2)} s`,
       `imapfilter per pass by idiom: ${Object.entries(imapfilterCheck).map(([k, v]) => `${k} ${v.perPass.commands} cmds ${kb(bytesOf(v.perPass))}`).join('; ')}`,
       ...(all.missed + inbox.missed ? [`missed probes (no push within 5 s): ${[...mailsiftAll.missed, ...mailsiftInbox.missed].map((m) => `${m.mailbox} (plain NOTIFY session: ${m.observerPushMs === undefined ? 'no push either' : `push after ${ms(m.observerPushMs)}`})`).join(', ')}`] : []),
@@ -745,7 +822,7 @@ export async function run(): Promise<SectionResult> {
       fixture: { mailboxes: fixture.mailboxes, messages: fixture.messages, origin: fixture.origin },
       check: { floor, imapfilter: imapfilterCheck, mailsift: { ...mailsiftCheck, notify: { mode: notifyMode, startup: notifyStartup, window: notifyIdle } } },
       latency: { summaries: [all, inbox, ifLat], runs: [mailsiftAll, mailsiftInbox, imapfilterInbox] },
-      memory: { mailsift: { runs: mailsiftMemory, ...msMem }, imapfilter: { runs: imapfilterMemory, ...ifMem } },
+      memory: { mailsift: { runs: mailsiftMemory, grown, ...msMem }, imapfilter: { runs: imapfilterMemory, ...ifMem } },
       goals,
       problems,
       daemonRestarts,
@@ -761,6 +838,31 @@ export async function run(): Promise<SectionResult> {
     await proxy.close().catch(() => {});
     await fixture.removeProbes().catch((err: unknown) => log(`imap: removing the probes failed: ${(err as Error).message}`));
     await fixture.close();
+  }
+}
+
+/** Resolves when imapfilter's IDLE is accepted (`+ idling`); rejects when it exits first or after timeoutMs, with what it said. */
+async function imapfilterInIdle(proxy: ImapCountingProxy, filter: ImapfilterRunner, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const recent: string[] = [];
+  const keep = (e: ProxyEvent) => {
+    if ('text' in e) recent.push(`${e.kind} ${e.text.slice(0, 80)}`);
+    if (recent.length > 6) recent.shift();
+  };
+  proxy.on('event', keep);
+  let onExit: (() => void) | undefined;
+  try {
+    await Promise.race([
+      proxy.waitFor((e) => e.kind === 'continuation', timeoutMs, 'imapfilter to enter IDLE'),
+      new Promise<never>((_, reject) => {
+        onExit = () => reject(new Error(`imapfilter exited (${child.exitCode ?? child.signalCode}): ${filter.outputOf(child)}`));
+        child.once('exit', onExit);
+      }),
+    ]);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last on the wire: ${recent.join(' | ') || 'nothing'}`);
+  } finally {
+    proxy.off('event', keep);
+    if (onExit) child.off('exit', onExit);
   }
 }
 
