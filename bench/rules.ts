@@ -137,8 +137,13 @@ function prepareUser(): RunAs {
     const r = exec('useradd', ['-m', RUN_USER]);
     if (r.status !== 0) throw new BenchUnavailable(`cannot create the user ${RUN_USER} for sieve-filter: ${r.stderr.trim()}`);
   }
-  const r = exec('chown', ['-R', `${RUN_USER}:`, WORK]);
-  if (r.status !== 0) throw new BenchUnavailable(`cannot chown ${WORK} to ${RUN_USER}: ${r.stderr.trim()}`);
+  // Only this section's own directories: bench/.work also holds other sections' fixtures
+  // (the IMAP section's Maildir must stay readable by its Dovecot).
+  for (const dir of [MAILDIR, SIEVE_DIR]) {
+    if (!existsSync(dir)) continue;
+    const r = exec('chown', ['-R', `${RUN_USER}:`, dir]);
+    if (r.status !== 0) throw new BenchUnavailable(`cannot chown ${dir} to ${RUN_USER}: ${r.stderr.trim()}`);
+  }
   return { prefix: ['runuser', '-u', RUN_USER, '--'] };
 }
 
