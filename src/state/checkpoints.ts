@@ -10,6 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import { MailsiftError } from '../errors.js';
+import { opt } from './rows.js';
 
 /** imapflow gives UIDVALIDITY as a BigInt; numbers and decimal strings are accepted too. */
 export type Uidvalidity = bigint | number | string;
@@ -75,7 +76,7 @@ function toCheckpoint(r: Row): Checkpoint {
     mailbox: r.mailbox,
     uidvalidity: r.uidvalidity,
     lastUid: Number(r.last_uid),
-    ...(r.highest_modseq !== null ? { highestModseq: r.highest_modseq } : {}),
+    ...opt('highestModseq', r.highest_modseq),
     updatedAt: Number(r.updated_at),
   };
 }

@@ -5,6 +5,7 @@
  * by the daemon, read by other processes at the same time (WAL allows that).
  */
 import type Database from 'better-sqlite3';
+import { opt } from './rows.js';
 
 /** How a mailbox is being watched right now. */
 export type WatchMode = 'notify' | 'idle' | 'poll' | 'schedule' | 'listen' | 'offline';
@@ -86,10 +87,6 @@ const MAX_TEXT = 1_000;
 function clip(s: string | undefined): string | null {
   if (s === undefined) return null;
   return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT - 1)}…` : s;
-}
-
-function opt<K extends string, V>(key: K, v: V | null): { [P in K]?: V } {
-  return (v === null ? {} : { [key]: v }) as { [P in K]?: V };
 }
 
 function toProcessed(r: ProcessedRow): ProcessedEntry {

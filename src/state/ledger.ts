@@ -20,6 +20,7 @@
  */
 import type Database from 'better-sqlite3';
 import { MailsiftError } from '../errors.js';
+import { opt } from './rows.js';
 
 /**
  * Which action on which message. Every source fits: IMAP (account, mailbox,
@@ -86,10 +87,10 @@ function toEntry(r: Row): LedgerEntry {
     action: r.action,
     state: r.state,
     attempts: r.attempts,
-    ...(r.detail !== null ? { detail: r.detail } : {}),
-    ...(r.error !== null ? { error: r.error } : {}),
+    ...opt('detail', r.detail),
+    ...opt('error', r.error),
     startedAt: r.started_at,
-    ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
+    ...opt('finishedAt', r.finished_at),
   };
 }
 
