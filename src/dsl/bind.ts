@@ -19,7 +19,6 @@ export const ALL_PART: AddressPart = { name: 'all', extract: (a) => a.address };
 const LOCALPART: AddressPart = { name: 'localpart', extract: (a) => a.localPart };
 const DOMAIN: AddressPart = { name: 'domain', extract: (a) => a.domain };
 const CORE_PARTS = new Map<string, AddressPart>([['all', ALL_PART], ['localpart', LOCALPART], ['domain', DOMAIN]]);
-const CORE_MATCH_TAGS = new Set(['is', 'contains', 'matches']);
 
 type TagRole =
   | { readonly role: 'own'; readonly spec: TagSpec; readonly owner: string }
@@ -237,11 +236,12 @@ function resolveMatch(input: BindInput, tag: { name: string; span: Span; relatio
     comparator = found.def;
   }
   if (!tag) return { type: matchIs, comparator };
+  // The tag was found in the registry when it was bound (tagRole), so it is there.
   const mt = input.registry.matchTypes.get(tag.name);
-  const type = mt?.def.type ?? (CORE_MATCH_TAGS.has(tag.name) ? undefined : undefined);
-  if (!type) return undefined;
+  if (!mt) return undefined;
+  const type = mt.def.type;
   let relation: string | undefined;
-  if (mt!.def.arg === 'relation') {
+  if (mt.def.arg === 'relation') {
     const rel = cx.constant(tag.relation);
     if (rel === undefined) return undefined;
     relation = rel.toLowerCase();
