@@ -4,9 +4,9 @@
  * ('pending'), in the same synchronous step as the limit checks, so two messages handled
  * at once cannot both squeeze under a limit; it becomes 'sent' or 'failed' afterwards.
  *
- * The table belongs to src/outbound and is created here if missing (CREATE TABLE IF NOT
- * EXISTS), outside the schema migrations of src/state: dropping it loses only rate-limit
- * history. The exactly-once guarantee is the action ledger's, not this table's.
+ * The table is created by the state database's migrations (src/state/schema.ts, migration 3),
+ * so it exists in every database this class is given. Dropping its rows loses only rate-limit
+ * history: the exactly-once guarantee is the action ledger's, not this table's.
  */
 import type Database from 'better-sqlite3';
 
@@ -35,17 +35,6 @@ export class NotifyLog {
   private readonly pruneStmt: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS notify_log (
-      id      INTEGER PRIMARY KEY,
-      at      INTEGER NOT NULL,
-      channel TEXT    NOT NULL,
-      target  TEXT    NOT NULL,
-      rule    TEXT,
-      sender  TEXT,
-      status  TEXT    NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'suppressed')),
-      detail  TEXT
-    );
-    CREATE INDEX IF NOT EXISTS notify_log_at ON notify_log (at);`);
     this.insert = db.prepare('INSERT INTO notify_log (at, channel, target, rule, sender, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.finishStmt = db.prepare('UPDATE notify_log SET status = ?, detail = ? WHERE id = ?');
     const live = `status IN ('pending', 'sent') AND at > ?`;

@@ -90,6 +90,22 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account, uidl)
   ) WITHOUT ROWID;
   `,
+  // 3: notifications sent or suppressed, for rate limits and the dedup window
+  // (src/outbound/notify-log.ts). IF NOT EXISTS: before this migration the outbound code
+  // created the same table itself, so a version-2 database may already have it.
+  `
+  CREATE TABLE IF NOT EXISTS notify_log (
+    id      INTEGER PRIMARY KEY,
+    at      INTEGER NOT NULL,
+    channel TEXT    NOT NULL,
+    target  TEXT    NOT NULL,
+    rule    TEXT,
+    sender  TEXT,
+    status  TEXT    NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'suppressed')),
+    detail  TEXT
+  );
+  CREATE INDEX IF NOT EXISTS notify_log_at ON notify_log (at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
