@@ -3,13 +3,14 @@
  * new connector adds an entry here rather than a branch elsewhere.
  */
 import { isIP } from 'node:net';
-import { suggestion } from './problems.js';
-import type { TableReader } from './reader.js';
+import { suggestion, type Problems } from './problems.js';
+import { isTable, typeName, type TableReader } from './reader.js';
 import {
   ACCOUNT_TYPES,
   TLS_MODES,
   type Account,
   type AccountType,
+  type Pop3Account,
   type ServerEndpoint,
   type TlsMode,
 } from './types.js';
@@ -47,6 +48,46 @@ export function readEndpoint(r: TableReader, defaults: { tls: TlsMode; ports: Re
 
 type AccountReader = (r: TableReader, name: string) => Account;
 
+/**
+ * A pop3 account's `deliver_to`: `"home"` or `{ account = "home", mailbox = "INBOX" }`.
+ * Whether the account exists and can store mail is checked once all accounts are read
+ * (checkDeliverTo).
+ */
+function readDeliverTo(r: TableReader): { account: string; mailbox: string } | undefined {
+  if (!r.has('deliver_to')) return undefined;
+  if (typeof r.data.deliver_to === 'string') {
+    const account = r.string('deliver_to');
+    return account === undefined ? undefined : { account, mailbox: 'INBOX' };
+  }
+  if (!isTable(r.data.deliver_to)) {
+    r.raw('deliver_to');
+    r.problem('wrong-type', 'deliver_to', `must be an account name or a table { account = "name", mailbox = "INBOX" }, not ${typeName(r.data.deliver_to)}`);
+    return undefined;
+  }
+  const t = r.table('deliver_to');
+  if (t === undefined) return undefined;
+  const account = t.string('account', { required: true });
+  const mailbox = t.string('mailbox') ?? 'INBOX';
+  t.finish();
+  return account === undefined ? undefined : { account, mailbox };
+}
+
+/** Account types that can store a message (the executor's targets). */
+const STORE_TYPES: readonly AccountType[] = ['imap', 'maildir', 'mbox'];
+
+/** Each pop3 `deliver_to` names a defined account that can store mail (needs every account read first). */
+export function checkDeliverTo(accounts: Readonly<Record<string, Account>>, problems: Problems): void {
+  for (const a of Object.values(accounts)) {
+    if (a.type !== 'pop3' || a.deliverTo === undefined) continue;
+    const { account: name, mailbox } = a.deliverTo;
+    const key = `accounts.${a.name}.deliver_to`;
+    const target = Object.hasOwn(accounts, name) ? accounts[name] : undefined;
+    if (target === undefined) problems.add('unknown-account', key, `no account "${name}" is defined${suggestion(name, Object.keys(accounts))}`);
+    else if (!STORE_TYPES.includes(target.type)) problems.add('wrong-account-type', key, `must be an imap, maildir or mbox account (where kept mail is stored); "${name}" is "${target.type}"`);
+    else if (target.type === 'mbox' && mailbox !== 'INBOX') problems.add('not-applicable', `${key}.mailbox`, `"${name}" is an mbox file, a single mailbox: leave mailbox out`);
+  }
+}
+
 const ACCOUNT_READERS: ReadonlyMap<AccountType, AccountReader> = new Map<AccountType, AccountReader>([
   [
     'imap',
@@ -64,15 +105,19 @@ const ACCOUNT_READERS: ReadonlyMap<AccountType, AccountReader> = new Map<Account
   ['mbox', (r, name) => ({ type: 'mbox', name, path: r.path('path', { required: true }) ?? '' })],
   [
     'pop3',
-    (r, name) => ({
-      type: 'pop3',
-      name,
-      ...readEndpoint(r, { tls: 'implicit', ports: { implicit: 995, starttls: 110, none: 110 } }),
-      user: r.string('user', { required: true }) ?? '',
-      password: r.secret('password', { required: true }) ?? { kind: 'env', env: '' },
-      schedule: r.cron('schedule') ?? '*/5 * * * *',
-      delete: r.oneOf('delete', ['after-delivery', 'never'] as const) ?? 'never',
-    }),
+    (r, name) => {
+      const account: Pop3Account = {
+        type: 'pop3',
+        name,
+        ...readEndpoint(r, { tls: 'implicit', ports: { implicit: 995, starttls: 110, none: 110 } }),
+        user: r.string('user', { required: true }) ?? '',
+        password: r.secret('password', { required: true }) ?? { kind: 'env', env: '' },
+        schedule: r.cron('schedule') ?? '*/5 * * * *',
+        delete: r.oneOf('delete', ['after-delivery', 'never'] as const) ?? 'never',
+      };
+      const deliverTo = readDeliverTo(r);
+      return deliverTo ? { ...account, deliverTo } : account;
+    },
   ],
   [
     'smtp-intake',

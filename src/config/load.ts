@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { readAccount } from './accounts.js';
+import { checkDeliverTo, readAccount } from './accounts.js';
 import { baseDirOf, defaultConfigPath, processExpandEnv, type ExpandEnv } from './expand.js';
 import { ConfigError, Problems, joinKey, type ConfigProblem } from './problems.js';
 import { TableReader, isTable, typeName, type ReadContext, type TomlTable } from './reader.js';
@@ -75,6 +75,7 @@ export function parseConfig(text: string, file: string, options: ConfigEnvOption
     const account = readAccount(r, name);
     if (account !== undefined) accounts[name] = account;
   }
+  checkDeliverTo(accounts, problems);
   // Watches and sweeps name accounts: read after them, whatever the file order.
   const watch = readWatches(root.tableArray('watch'), accounts);
   const sweep = readSweeps(root.tableArray('sweep'), accounts);

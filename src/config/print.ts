@@ -47,7 +47,7 @@ function account(a: Account): Table {
     case 'mbox':
       return { type: a.type, path: a.path };
     case 'pop3':
-      return { type: a.type, ...endpoint(a), user: a.user, ...secret('password', a.password), schedule: a.schedule, delete: a.delete };
+      return { type: a.type, ...endpoint(a), user: a.user, ...secret('password', a.password), schedule: a.schedule, delete: a.delete, ...(a.deliverTo && { deliver_to: { ...a.deliverTo } }) };
     case 'smtp-intake':
       return {
         type: a.type,

@@ -53,7 +53,7 @@ export interface MboxAccount {
   readonly path: string;
 }
 
-/** Validated and passed through; the POP3 fetcher comes in a later issue. */
+/** A POP3 maildrop fetched on `schedule` when watched (src/daemon/pop3-account.ts, docs/pop3.md). */
 export interface Pop3Account extends ServerEndpoint {
   readonly type: 'pop3';
   readonly name: string;
@@ -62,6 +62,11 @@ export interface Pop3Account extends ServerEndpoint {
   /** Cron pattern (croner syntax) for when to fetch. */
   readonly schedule: string;
   readonly delete: 'after-delivery' | 'never';
+  /**
+   * Where kept mail is delivered (an imap, maildir or mbox account), also the account of a
+   * `fileinto` without `:account`. Absent: kept mail stays on the POP3 server.
+   */
+  readonly deliverTo?: { readonly account: string; readonly mailbox: string };
 }
 
 /** An SMTP listener whose mail runs through rules (src/daemon/smtp-intake-account.ts, docs/smtp-intake.md). */

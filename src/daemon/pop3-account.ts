@@ -12,8 +12,9 @@
  * A connection that drops midway deletes nothing; the next poll resumes from the first
  * message without a row, and DELEs again what was due.
  *
- * Implicit keep (docs/pop3.md): with `deliverTo`, kept mail is delivered there (and may then
- * be deleted from the server); without, kept mail stays on the server and is never deleted.
+ * Implicit keep (docs/pop3.md): with the account's `deliver_to`, kept mail is delivered there
+ * (and may then be deleted from the server); without, kept mail stays on the server and is
+ * never deleted.
  */
 import { Cron } from 'croner';
 import type { ExecutorDeps } from '../actions/deps.js';
@@ -21,7 +22,7 @@ import { planOperations } from '../actions/plan-operations.js';
 import type { Config, Pop3Account, WatchConfig } from '../config/types.js';
 import { resolveSecret } from '../config/secrets.js';
 import { Pop3Client, type Pop3ConnectOptions } from '../connectors/pop3/client.js';
-import { deliverPop3Message, pop3LedgerKey, POP3_FOLDER, type DeliverTo, type Pop3DeliveryOutcome } from '../connectors/pop3/deliver.js';
+import { deliverPop3Message, pop3LedgerKey, POP3_FOLDER, type Pop3DeliveryOutcome } from '../connectors/pop3/deliver.js';
 import { UidlStore } from '../connectors/pop3/uidl-store.js';
 import { MailsiftError } from '../errors.js';
 import { defaultEnvelope } from '../host/envelope-defaults.js';
@@ -41,8 +42,6 @@ export interface Pop3RunnerDeps {
   plan(rulesFile: string): Plan | undefined;
   /** The executor's dependencies (ledger, accounts, IMAP connections, outbound handlers): built per message, so a reload is seen. */
   executorDeps(): ExecutorDeps;
-  /** Where kept mail goes; also the account of a `fileinto` without `:account`. */
-  readonly deliverTo?: DeliverTo;
   /** Client overrides (tests: a CA, short timeouts). */
   readonly client?: Partial<Pick<Pop3ConnectOptions, 'timeoutMs' | 'tlsOptions'>>;
   /** RunOptions.settings for the rules (rule-settings.ts); default: the host environment. */
@@ -210,7 +209,7 @@ export class Pop3AccountRunner {
     const deps = this.deps.executorDeps();
     let outcome: Pop3DeliveryOutcome;
     try {
-      outcome = await deliverPop3Message(deps, { account: this.name, uidl, raw, plan: operations, ...(result.edited && { edited: result.message.raw }), ...(this.deps.deliverTo && { deliverTo: this.deps.deliverTo }) });
+      outcome = await deliverPop3Message(deps, { account: this.name, uidl, raw, plan: operations, ...(result.edited && { edited: result.message.raw }), ...(this.account.deliverTo && { deliverTo: this.account.deliverTo }) });
     } catch (err) {
       outcome = { status: 'failed', delivered: false, results: [], error: (err as Error).message };
     }
@@ -276,7 +275,7 @@ export class Pop3AccountRunner {
 
   /** RFC 5490 mailboxexists: a POP3 account has no mailboxes; the question goes to the deliver_to account when it is IMAP. */
   private async mailboxExists(names: readonly string[]): Promise<boolean> {
-    const to = this.deps.deliverTo;
+    const to = this.account.deliverTo;
     const deps = this.deps.executorDeps();
     if (!to || deps.accounts[to.account]?.type !== 'imap') return false;
     try {
@@ -293,7 +292,7 @@ export class Pop3AccountRunner {
 export class Pop3Runners {
   private readonly runners = new Map<string, { runner: Pop3AccountRunner; key: string }>();
 
-  constructor(private readonly deps: Omit<Pop3RunnerDeps, 'deliverTo'>) {}
+  constructor(private readonly deps: Pop3RunnerDeps) {}
 
   get size(): number {
     return this.runners.size;

@@ -125,14 +125,8 @@ export function pop3Harness(accounts: Record<string, Account>, watchers: Record<
     runner(account, rules, options = {}) {
       const r = compile(rules);
       if (!r.ok) throw new Error(`rules do not compile: ${JSON.stringify(r.diagnostics)}`);
-      return new Pop3AccountRunner(account, watch(account.name, 'rules.sieve', options.start ?? 'all'), {
-        state,
-        logger,
-        plan: () => r.plan,
-        executorDeps,
-        ...(options.deliverTo && { deliverTo: options.deliverTo }),
-        client: { timeoutMs: 10_000 },
-      });
+      const a = options.deliverTo ? { ...account, deliverTo: options.deliverTo } : account;
+      return new Pop3AccountRunner(a, watch(account.name, 'rules.sieve', options.start ?? 'all'), { state, logger, plan: () => r.plan, executorDeps, client: { timeoutMs: 10_000 } });
     },
     dispose() {
       state.close();
