@@ -1,0 +1,148 @@
+/**
+ * `deliver_to` end to end: a configuration file read by the real loader, the daemon, a real
+ * Dovecot pop3d as the source and a second Dovecot's imapd plus a local Maildir as targets.
+ *
+ * - `fileinto "Pop/dev"` (no :account) lands in that folder of the deliver_to IMAP account;
+ * - `fileinto :account "local" "Archive"` lands in a local Maildir;
+ * - the implicit keep goes to deliver_to's mailbox;
+ * - a message is deleted from the POP3 server only once its delivery succeeded: with the
+ *   IMAP target down, what went to the Maildir is deleted and the rest stays; after a
+ *   restart with the target up it is delivered (once) and deleted.
+ */
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Pop3Client } from '../../src/connectors/pop3/client.js';
+import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { MemoryLogger } from '../../src/daemon/log.js';
+import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import { Mailboxes, TestSetup, waitFor } from '../daemon/helpers.js';
+import { tricky } from './helpers.js';
+
+let src: DovecotInstance;
+let dst: DovecotInstance;
+let setup: TestSetup;
+let local: string;
+let daemon: Daemon | undefined;
+let home: Mailboxes | undefined;
+
+beforeAll(async () => {
+  [src, dst] = await Promise.all([startDovecot({ name: 'pop3-deliver-src' }), startDovecot({ name: 'pop3-deliver-dst', notify: false })]);
+  setup = new TestSetup('pop3-deliver-to');
+  local = mkdtempSync(join(tmpdir(), 'pop3-deliver-local-'));
+}, 60_000);
+
+afterAll(async () => {
+  await daemon?.stop();
+  await home?.close();
+  await Promise.all([src?.dispose(), dst?.dispose()]);
+  setup?.dispose();
+  if (local) rmSync(local, { recursive: true, force: true });
+});
+
+const messageId = (raw: Buffer) => /Message-ID: <([^>]+)>/.exec(raw.toString('latin1'))![1]!;
+
+async function onServer(): Promise<number> {
+  const c = await Pop3Client.connect({ name: 'check', host: '127.0.0.1', port: src.pop3Port, tls: 'none', user: 'alice', password: 'alice-secret' });
+  const n = (await c.uidl()).length;
+  await c.quit();
+  return n;
+}
+
+function maildir(folder: string): Buffer[] {
+  const dir = join(local, 'Maildir', folder === 'INBOX' ? '' : `.${folder}`);
+  return ['new', 'cur'].flatMap((sub) => {
+    try {
+      return readdirSync(join(dir, sub)).map((n) => readFileSync(join(dir, sub, n)));
+    } catch {
+      return [];
+    }
+  });
+}
+
+it('files POP3 mail into IMAP folders and a Maildir by rules, keeps into deliver_to, deletes only what was delivered', async () => {
+  const dev = tricky('[dev] build broke');
+  const archive = tricky('invoice 42');
+  const plain = tricky('lunch?');
+  for (const raw of [dev, archive, plain]) await src.append('alice', 'INBOX', raw);
+
+  const pw = setup.file('pop.password', 'alice-secret\n');
+  const homePw = setup.file('home.password', 'alice-secret\n');
+  for (const f of [pw, homePw]) chmodSync(f, 0o600);
+  const rules = setup.file(
+    'pop.sieve',
+    `require ["fileinto", "mailbox", "vnd.mailsift.account"];
+if header :contains "subject" "[dev]" { fileinto :create "Pop/dev"; stop; }
+if header :contains "subject" "invoice" { fileinto :create :account "local" "Archive"; }
+`,
+  );
+  const extra = `[accounts.home]
+type = "imap"
+host = "127.0.0.1"
+port = ${dst.imapPort}
+tls = "none"
+user = "alice"
+password_file = ${JSON.stringify(homePw)}
+
+[accounts.local]
+type = "maildir"
+path = ${JSON.stringify(join(local, 'Maildir'))}
+
+[accounts.pop]
+type = "pop3"
+host = "127.0.0.1"
+port = ${src.pop3Port}
+tls = "none"
+user = "alice"
+password_file = ${JSON.stringify(pw)}
+schedule = "0 0 1 1 *"
+delete = "after-delivery"
+deliver_to = { account = "home", mailbox = "FromPop" }
+
+[[watch]]
+account = "pop"
+rules = ${JSON.stringify(rules)}
+start = "all"
+`;
+  const config = await setup.write({ accounts: [], watches: [], extra });
+  expect(config.accounts.pop).toMatchObject({ deliverTo: { account: 'home', mailbox: 'FromPop' } });
+
+  // 1. The IMAP target is down: only the message filed into the Maildir is delivered and deleted.
+  await dst.stop();
+  let logger = new MemoryLogger();
+  daemon = await startDaemon(config, { logger });
+  await waitFor('three POP3 messages handled', () => logger.messages.length >= 3, 20_000);
+  await daemon.stop();
+  daemon = undefined;
+  expect(logger.messages.map((m) => [m.subject, m.status])).toEqual([
+    ['[dev] build broke', 'error'],
+    ['invoice 42', 'ok'],
+    ['lunch?', 'error'],
+  ]);
+  expect(logger.messages[0]!.error).toMatch(/left on the server; tried again at the next poll/);
+  expect(maildir('Archive').map((b) => b.equals(archive))).toEqual([true]);
+  expect(await onServer()).toBe(2);
+
+  // 2. The target is back: the next start delivers the other two, once, and deletes them.
+  await dst.restart();
+  logger = new MemoryLogger();
+  daemon = await startDaemon(config, { logger });
+  await waitFor('two POP3 messages delivered', () => logger.messages.length >= 2, 20_000);
+  expect(logger.messages.map((m) => [m.subject, m.status])).toEqual([
+    ['[dev] build broke', 'ok'],
+    ['lunch?', 'ok'],
+  ]);
+  expect(await waitFor('the POP3 maildrop emptied', async () => ((await onServer()) === 0 ? 'empty' : undefined), 10_000, 200)).toBe('empty');
+  await daemon.stop();
+  daemon = undefined;
+
+  home = new Mailboxes(dst);
+  expect(await home.ids('Pop/dev')).toEqual([messageId(dev)]);
+  expect(await home.ids('FromPop')).toEqual([messageId(plain)]);
+  expect(await home.ids('INBOX')).toEqual([]);
+  expect(maildir('Archive')).toHaveLength(1); // not delivered a second time
+  expect(maildir('INBOX')).toHaveLength(0);
+  const kept = await dst.doveadm(['fetch', '-u', 'alice', 'text', 'mailbox', 'FromPop']);
+  expect(kept).toContain('after a lone dot');
+}, 60_000);
