@@ -38,6 +38,9 @@ export class Checker {
       has: (cap) => this.enabled.has(cap),
       constant: (b) => this.constant(b),
       constantList: (b) => this.constantList(b),
+      readsWholeMessage: () => {
+        this.needsBody = true;
+      },
       known,
       limits,
     };

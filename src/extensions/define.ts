@@ -78,6 +78,11 @@ export interface LowerContext {
   /** The value of a string that must not contain variables; reports an error and returns undefined otherwise. */
   constant(bound: Bound | undefined): string | undefined;
   constantList(bound: Bound | undefined): string[] | undefined;
+  /**
+   * This call reads the whole message although it is no body test (execute :pipe hands the
+   * message to a program): hosts must then fetch it whole, not just its header.
+   */
+  readsWholeMessage(): void;
   /** All capabilities the compiler knows (for ihave and environment). */
   readonly known: ReadonlySet<string>;
   readonly limits: Limits;

@@ -30,6 +30,7 @@ import { index } from './index-ext.js';
 import { editheader } from './editheader.js';
 import { classify } from './classify.js';
 import { vndDovecotPipe } from './vnd-dovecot-pipe.js';
+import { vndDovecotExecute } from './vnd-dovecot-execute.js';
 import { Registry } from './registry.js';
 
 export const defaultRegistry = new Registry()
@@ -62,4 +63,5 @@ export const defaultRegistry = new Registry()
   .register(index)
   .register(editheader)
   .register(classify)
-  .register(vndDovecotPipe);
+  .register(vndDovecotPipe)
+  .register(vndDovecotExecute);

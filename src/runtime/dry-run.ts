@@ -7,7 +7,7 @@ import { compile, type CompileOptions } from '../dsl/compile.js';
 import type { Diagnostic } from '../dsl/diagnostics.js';
 import type { Action } from './actions.js';
 import { evaluateSync, type RunResult } from './evaluate.js';
-import type { HostQuery } from './host.js';
+import type { ExecuteAnswer, HostQuery } from './host.js';
 import { parseMessage } from './message/parse.js';
 import type { MessageView } from './message/types.js';
 import type { Plan } from './plan.js';
@@ -54,6 +54,9 @@ export function dryRunHost(facts: DryRunFacts): (q: HostQuery) => unknown {
         const ids = (seen ??= new Set(facts.seenIds ?? []));
         return ids.has(q.id) || ids.has(`${q.handle}\0${q.id}`);
       }
+      case 'execute':
+        // A pure dry run runs no program (`mailsift test --execute-dir` does: src/host/execute.ts).
+        return { kind: 'not-run', reason: 'a dry run runs no programs' } satisfies ExecuteAnswer;
     }
   };
 }

@@ -16,6 +16,7 @@ export type RuntimeErrorCode =
   | 'message-too-large'
   | 'regex-too-costly'
   | 'duplicate-conflict'
+  | 'program-failed'
   | 'script-error'
   | 'host-error';
 

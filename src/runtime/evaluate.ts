@@ -198,3 +198,14 @@ export function evaluateSync(plan: Plan, message: MessageView, options: RunOptio
   while (!step.done) step = gen.next(answer(step.value));
   return step.value;
 }
+
+/**
+ * Drive an evaluation with a host whose answers may take time (the daemon, a dry run that runs
+ * `execute` programs). Evaluation itself stays pure; only the answers are awaited.
+ */
+export async function evaluateAsync(plan: Plan, message: MessageView, options: RunOptions, answer: (q: HostQuery) => unknown): Promise<RunResult> {
+  const gen = evaluate(plan, message, options);
+  let step = gen.next();
+  while (!step.done) step = gen.next(await answer(step.value));
+  return step.value;
+}

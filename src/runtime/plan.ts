@@ -45,7 +45,7 @@ export interface Plan {
   readonly commands: readonly CommandPlan[];
   /** Capabilities the script required (or ihave-enabled). */
   readonly capabilities: ReadonlySet<string>;
-  /** A test reads the body: hosts must fetch the whole message, not just its header. */
+  /** A test reads the body (or execute :pipe hands the message over): hosts must fetch the whole message, not just its header. */
   readonly needsBody: boolean;
   /** Source name, for messages. */
   readonly file: string;
