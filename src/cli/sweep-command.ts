@@ -122,6 +122,7 @@ export async function sweepCommand(options: SweepCommandOptions, out: Output): P
         ...(watcher && { session: watcher }),
         mailboxExists: watcher ? cachedMailboxExists(watcher) : async () => false,
         settings: () => ruleSettings.get(),
+        programs: () => config.pipe,
         progress: (done, total) => {
           if (!progress) return;
           progress.setTotal(Math.max(total ?? 0, done));

@@ -34,6 +34,7 @@ import { parseMessage } from '../runtime/message/parse.js';
 import type { Plan } from '../runtime/plan.js';
 import { sameMailbox } from '../runtime/result.js';
 import type { StateDb } from '../state/db.js';
+import type { ProgramConfig } from '../host/run-program.js';
 import type { DaemonLogger, MessageLogEntry } from './log.js';
 
 export interface Pop3RunnerDeps {
@@ -46,6 +47,8 @@ export interface Pop3RunnerDeps {
   readonly client?: Partial<Pick<Pop3ConnectOptions, 'timeoutMs' | 'tlsOptions'>>;
   /** RunOptions.settings for the rules (rule-settings.ts); default: the host environment. */
   settings?(): Readonly<Record<string, unknown>>;
+  /** The `[pipe]` allow-list for vnd.dovecot.execute (run-rules.ts). */
+  programs?(): ProgramConfig | undefined;
 }
 
 export interface PollSummary {
@@ -270,7 +273,11 @@ export class Pop3AccountRunner {
 
   private runRules(plan: Plan, view: ReturnType<typeof parseMessage>, now: Date): Promise<RunResult> {
     const settings = this.deps.settings?.() ?? { environment: hostEnvironment() };
-    return runRules(plan, view, { envelope: defaultEnvelope(view, {}), now, settings }, { state: this.deps.state, mailboxExists: (names) => this.mailboxExists(names) });
+    return runRules(plan, view, { envelope: defaultEnvelope(view, {}), now, settings }, {
+      state: this.deps.state,
+      mailboxExists: (names) => this.mailboxExists(names),
+      ...(this.deps.programs && { programs: this.deps.programs }),
+    });
   }
 
   /** RFC 5490 mailboxexists: a POP3 account has no mailboxes; the question goes to the deliver_to account when it is IMAP. */

@@ -21,6 +21,7 @@ import type { StateDb } from '../state/db.js';
 import { imapLedgerKey } from '../state/ledger.js';
 import { hostEnvironment } from '../host/environment.js';
 import { runRules } from './run-rules.js';
+import type { ProgramConfig } from '../host/run-program.js';
 import { describeAction } from '../report/describe-action.js';
 import { defaultEnvelope } from '../host/envelope-defaults.js';
 import type { DaemonLogger, MessageLogEntry } from './log.js';
@@ -52,6 +53,8 @@ export interface ProcessContext {
   readonly now?: () => Date;
   /** RunOptions.settings for the rules (environment, classifier models); default: the host environment. */
   settings?(): Readonly<Record<string, unknown>>;
+  /** The `[pipe]` allow-list for vnd.dovecot.execute (run-rules.ts); not run when `dryRun`. */
+  programs?(): ProgramConfig | undefined;
 }
 
 export interface ProcessOptions {

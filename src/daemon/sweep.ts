@@ -16,6 +16,7 @@ import { MailsiftError } from '../errors.js';
 import type { Plan } from '../runtime/plan.js';
 import { sameMailbox } from '../runtime/result.js';
 import type { StateDb } from '../state/db.js';
+import type { ProgramConfig } from '../host/run-program.js';
 import type { DaemonLogger } from './log.js';
 import { planNeedsFullMessage, processMessage, type ProcessContext, type ProcessOutcome } from './process-message.js';
 
@@ -39,6 +40,8 @@ export interface SweepDeps {
   readonly stopping?: () => boolean;
   /** RunOptions.settings for the rules (environment, classifier models). */
   readonly settings?: () => Readonly<Record<string, unknown>>;
+  /** The `[pipe]` allow-list for vnd.dovecot.execute; a dry run runs no program. */
+  readonly programs?: () => ProgramConfig | undefined;
 }
 
 export interface SweepSummary {
@@ -119,6 +122,7 @@ function context(deps: SweepDeps, dryRun: boolean, executor: Executor = deps.exe
     transient: () => !!deps.stopping?.() || (deps.session !== undefined && deps.session.status().phase !== 'watching'),
     dryRun,
     ...(deps.settings && { settings: deps.settings }),
+    ...(deps.programs && { programs: deps.programs }),
   };
 }
 
