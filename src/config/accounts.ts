@@ -5,6 +5,8 @@
 import { isIP } from 'node:net';
 import { suggestion, type Problems } from './problems.js';
 import { isTable, typeName, type TableReader } from './reader.js';
+// A cycle (sections.ts uses readEndpoint): safe, neither module calls the other while loading.
+import { readOutgoing } from './sections.js';
 import {
   ACCOUNT_TYPES,
   TLS_MODES,
@@ -168,7 +170,14 @@ export function readAccount(r: TableReader, name: string): Account | undefined {
     r.problem('invalid-value', 'type', `must be one of ${ACCOUNT_TYPES.map((t) => `"${t}"`).join(', ')}${suggestion(type, ACCOUNT_TYPES)}`);
     return undefined;
   }
-  const account = reader(r, name);
+  let account = reader(r, name);
+  // `[accounts.NAME.smtp]`: this account's own submission server for redirect, vacation, notify mailto.
+  const smtp = r.table('smtp');
+  if (smtp !== undefined) {
+    const own = readOutgoing(smtp);
+    if (account.type === 'imap' || account.type === 'pop3' || account.type === 'smtp-intake') account = { ...account, smtp: own };
+    else r.problem('not-applicable', 'smtp', `a ${account.type} account receives no mail to act on; give [outgoing] instead`);
+  }
   r.finish();
   return account;
 }

@@ -9,7 +9,7 @@
  * variable's NAME, never its value.
  */
 import { stringify } from 'smol-toml';
-import type { Account, Config, SecretRef, ServerEndpoint } from './types.js';
+import type { Account, Config, OutgoingConfig, SecretRef, ServerEndpoint } from './types.js';
 import { formatDuration, formatSize } from './units.js';
 
 type Table = Record<string, unknown>;
@@ -68,17 +68,18 @@ function assertNever(x: never): never {
   throw new Error(`unhandled: ${JSON.stringify(x)}`);
 }
 
+function outgoing(o: OutgoingConfig): Table {
+  return { ...endpoint(o), ...(o.user !== undefined ? { user: o.user } : {}), ...secret('password', o.password), from: o.from };
+}
+
 export function printConfig(config: Config): string {
   const doc: Table = { state: { dir: config.state.dir } };
-  doc.accounts = Object.fromEntries(Object.entries(config.accounts).map(([name, a]) => [name, account(a)]));
+  doc.accounts = Object.fromEntries(Object.entries(config.accounts).map(([name, a]) => [name, { ...account(a), ...('smtp' in a && a.smtp && { smtp: outgoing(a.smtp) }) }]));
   // A pop3/smtp-intake watch has no mailboxes; leave the key out rather than print []. An
   // smtp-intake watch refuses `start`, so it is left out too.
   doc.watch = config.watch.map((w) => ({ account: w.account, ...(w.mailboxes.length > 0 ? { mailboxes: [...w.mailboxes] } : {}), rules: w.rules, ...(config.accounts[w.account]?.type === 'smtp-intake' ? {} : { start: w.start }) }));
   doc.sweep = config.sweep.map((s) => ({ account: s.account, mailbox: s.mailbox, rules: s.rules, schedule: s.schedule }));
-  if (config.outgoing) {
-    const o = config.outgoing;
-    doc.outgoing = { ...endpoint(o), ...(o.user !== undefined ? { user: o.user } : {}), ...secret('password', o.password), from: o.from };
-  }
+  if (config.outgoing) doc.outgoing = outgoing(config.outgoing);
   if (config.sms) {
     const s = config.sms;
     doc.sms = { provider: s.provider, account_sid: s.accountSid, ...secret('auth_token', s.authToken), from: s.from };

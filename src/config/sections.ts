@@ -47,12 +47,12 @@ function accountFor(r: TableReader, accounts: Readonly<Record<string, Account>>,
 function checkIntakeTarget(r: TableReader, account: SmtpIntakeAccount, accounts: Readonly<Record<string, Account>>): void {
   const where = `accounts.${account.name}.target_account`;
   if (account.target === undefined) {
-    r.ctx.problems.add('missing-key', where, `a watched smtp-intake account needs target_account: the maildir or mbox account that stores its mail`);
+    r.ctx.problems.add('missing-key', where, `a watched smtp-intake account needs target_account: the imap, maildir or mbox account that stores its mail`);
     return;
   }
   const target = Object.hasOwn(accounts, account.target.account) ? accounts[account.target.account] : undefined;
   if (target === undefined) r.ctx.problems.add('unknown-account', where, `no account "${account.target.account}" is defined${suggestion(account.target.account, Object.keys(accounts))}`);
-  else if (target.type !== 'maildir' && target.type !== 'mbox') r.ctx.problems.add('wrong-account-type', where, `must be a maildir or mbox account; "${target.name}" is "${target.type}"`);
+  else if (target.type !== 'imap' && target.type !== 'maildir' && target.type !== 'mbox') r.ctx.problems.add('wrong-account-type', where, `must be an imap, maildir or mbox account; "${target.name}" is "${target.type}"`);
 }
 
 export function readWatches(list: readonly TableReader[], accounts: Readonly<Record<string, Account>>): WatchConfig[] {

@@ -37,6 +37,8 @@ export interface ImapAccount extends ServerEndpoint {
   readonly discard: 'trash' | 'expunge';
   /** How often to poll when the server has neither NOTIFY nor IDLE (and the IDLE re-issue period cap). */
   readonly pollIntervalMs: number;
+  /** `[accounts.NAME.smtp]`: sends the mail this account's rules cause, instead of `[outgoing]`. */
+  readonly smtp?: OutgoingConfig;
 }
 
 /** A local Maildir: a file-out target, and a source for `[[sweep]]`. */
@@ -67,6 +69,8 @@ export interface Pop3Account extends ServerEndpoint {
    * `fileinto` without `:account`. Absent: kept mail stays on the POP3 server.
    */
   readonly deliverTo?: { readonly account: string; readonly mailbox: string };
+  /** `[accounts.NAME.smtp]`: sends the mail this account's rules cause, instead of `[outgoing]`. */
+  readonly smtp?: OutgoingConfig;
 }
 
 /** An SMTP listener whose mail runs through rules (src/daemon/smtp-intake-account.ts, docs/smtp-intake.md). */
@@ -84,6 +88,8 @@ export interface SmtpIntakeAccount {
   readonly tls?: { readonly keyFile: string; readonly certFile: string };
   /** When present, AUTH (PLAIN/LOGIN) as one of these users is required before MAIL FROM. */
   readonly users?: readonly { readonly user: string; readonly password: SecretRef }[];
+  /** `[accounts.NAME.smtp]`: sends the mail this account's rules cause, instead of `[outgoing]`. */
+  readonly smtp?: OutgoingConfig;
 }
 
 export type Account = ImapAccount | MaildirAccount | MboxAccount | Pop3Account | SmtpIntakeAccount;
@@ -109,7 +115,7 @@ export interface SweepConfig {
   readonly schedule: string;
 }
 
-/** The SMTP server for redirect, vacation and notify mailto. */
+/** The SMTP server for redirect, vacation and notify mailto: `[outgoing]`, or an account's own `[accounts.NAME.smtp]`. */
 export interface OutgoingConfig extends ServerEndpoint {
   /** Absent means no SMTP AUTH (then there is no password either). */
   readonly user?: string;

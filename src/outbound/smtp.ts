@@ -1,5 +1,5 @@
 /**
- * The outgoing SMTP server (`[outgoing]`), through nodemailer: one connection per message
+ * An outgoing SMTP server (`[outgoing]` or an account's `[accounts.NAME.smtp]`, routes.ts), through nodemailer: one connection per message
  * (mailsift sends little, and a fresh connection never carries a stale error). Used by
  * redirect, vacation and notify mailto.
  *
@@ -30,6 +30,8 @@ export interface SmtpSenderOptions {
   /** Socket timeouts in ms (connect, greeting, idle). Default 30 s. */
   readonly timeoutMs?: number;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The config section the settings come from, for messages (default `[outgoing]`). */
+  readonly section?: string;
 }
 
 interface NodemailerError extends Error {
@@ -59,7 +61,7 @@ export function createSmtpSender(config: OutgoingConfig, options: SmtpSenderOpti
 
   const open = async (): Promise<Transporter> => {
     const { default: nodemailer } = await import('nodemailer');
-    const pass = config.user !== undefined && config.password ? await resolveSecret(config.password, `[outgoing] password of ${config.user}`, options.env ? { env: options.env } : {}) : undefined;
+    const pass = config.user !== undefined && config.password ? await resolveSecret(config.password, `${options.section ?? '[outgoing]'} password of ${config.user}`, options.env ? { env: options.env } : {}) : undefined;
     return nodemailer.createTransport({
       host: config.host,
       port: config.port,
