@@ -127,7 +127,7 @@ class DaemonImpl implements Daemon {
     this.sessions = new ImapSessions({ logger, ...(options.backoff && { backoff: options.backoff }), ...(options.watcher && { watcher: options.watcher }) });
     this.scheduler = new SweepScheduler(logger, (entry, i) => this.runSweep(entry, i));
     this.ruleSettings = new RuleSettings(logger);
-    this.intakes = new SmtpIntakes({ state, logger, plan: (file) => this.rules.get(file), settings: (environment) => this.ruleSettings.get(environment) });
+    this.intakes = new SmtpIntakes({ state, logger, plan: (file) => this.rules.get(file), executorDeps: () => executorDeps(this.config, this.state, this.sessions, this.logger), settings: (environment) => this.ruleSettings.get(environment) });
     this.pop3 = new Pop3Runners({ state, logger, plan: (file) => this.rules.get(file), executorDeps: () => executorDeps(this.config, this.state, this.sessions, this.logger), settings: () => this.ruleSettings.get() });
     this.learning = new Learning({ state, logger, session: (a) => this.sessions.get(a), onLearned: () => this.ruleSettings.refresh(), ...(options.learnIntervalMs !== undefined && { intervalMs: options.learnIntervalMs }) });
   }

@@ -4,7 +4,9 @@
  *
  *   stamp (Return-Path, Received) → evaluate once per RCPT TO (envelope from/to/auth,
  *   environment location "MTA", phase "during", remote-ip/remote-host) → decide →
- *   reject: 550 | store durably (fsync) then 250 | any failure: 451, nothing stored
+ *   reject: 550 | store durably (fsync, or a confirmed IMAP APPEND) → outbound actions
+ *   (redirect, vacation, notify, pipe: registry + ledger; a failure adds the keep) → 250
+ *   | a store fails: 451, nothing stored
  *
  * The processed log and the duplicate ids are written after the stores, before the reply.
  */
@@ -14,9 +16,11 @@ import type { Account, SmtpIntakeAccount, WatchConfig } from '../config/types.js
 import { resolveSecret } from '../config/secrets.js';
 import { isLoopback } from '../config/accounts.js';
 import { MailsiftError } from '../errors.js';
+import type { ExecutorDeps } from '../actions/deps.js';
 import { decide, type StoreRequest } from '../connectors/smtp-intake/decide.js';
+import { INTAKE_FOLDER, runIntakeOutbound, transactionDigest, type OutboundResult } from '../connectors/smtp-intake/outbound.js';
 import { startSmtpIntake, type IntakeVerdict, type ReceivedMessage, type SmtpIntake } from '../connectors/smtp-intake/server.js';
-import { mailboxExists, storeAll } from '../connectors/smtp-intake/store.js';
+import { mailboxExists, storeAll, type StoredCopy } from '../connectors/smtp-intake/store.js';
 import { stamp } from '../connectors/smtp-intake/trace-headers.js';
 import { hostEnvironment } from '../host/environment.js';
 import { runRules } from './run-rules.js';
@@ -36,6 +40,12 @@ export interface SmtpIntakeDeps {
   plan(file: string): Plan | undefined;
   /** The configured accounts (for the target and `fileinto :account`). */
   accounts(): Readonly<Record<string, Account>>;
+  /**
+   * The executor's dependencies (ledger, accounts, IMAP connections, outbound handlers), built
+   * per message so a reload is seen. Without it: the state's ledger, no IMAP targets and no
+   * outbound handlers (an outbound action then fails and the message is kept).
+   */
+  executorDeps?(): ExecutorDeps;
   /** The name in the greeting and the Received header. Default: os.hostname(). */
   readonly serverName?: string;
   /** Listen here instead of the configured port (tests: 0). */
@@ -46,7 +56,7 @@ export interface SmtpIntakeDeps {
 }
 
 /** The mailbox the processed log names for intake mail (the intake has no mailboxes). */
-export const INTAKE_MAILBOX = 'SMTP';
+export const INTAKE_MAILBOX = INTAKE_FOLDER;
 
 let transactions = 0;
 
@@ -140,30 +150,65 @@ export class SmtpIntakeRunner {
     if (decision.kind === 'reject') {
       return this.finish(id, view, actions, { kind: 'rejected', reason: decision.reason }, errorText ? 'error' : 'ok', errorText);
     }
-    for (const what of decision.ignored) this.deps.logger.event('warn', `${this.name}: ${what} is not carried out by the SMTP intake in this release; ignored${what === 'redirect' || what === 'pipe' ? ' (the message is kept)' : ''}`, { account: this.name });
+    const deps = this.executorDeps();
     const keep: StoreRequest = { account: target.account, mailbox: target.mailbox, flags: [], create: true, keep: true };
-    let detail: string;
+    const message = edited ?? raw;
+    let stored: StoredCopy[];
     try {
-      const stored = await storeAll(this.deps.accounts(), decision.stores, keep, edited ?? raw, now);
-      for (const s of stored) {
-        if (s.fellBackFrom !== undefined) this.deps.logger.event('warn', `${this.name}: fileinto "${s.fellBackFrom}": no such folder in ${target.account}; kept in "${s.mailbox}" instead`, { account: this.name });
-      }
-      detail = stored.length === 0 ? 'accepted and discarded' : `stored in ${stored.map((s) => `${s.account}/${s.mailbox}`).join(', ')}`;
+      stored = await storeAll(deps, decision.stores, keep, message, now);
     } catch (err) {
       return this.finish(id, view, actions, { kind: 'temporary', reason: 'cannot store the message now' }, 'error', (err as Error).message);
     }
-    const verdict: IntakeVerdict = { kind: 'accepted', detail: `${detail} (${id})` };
+    for (const s of stored) {
+      if (s.fellBackFrom !== undefined) this.deps.logger.event('warn', `${this.name}: fileinto "${s.fellBackFrom}": no such folder in ${s.account}; kept in "${s.mailbox}" instead`, { account: this.name });
+    }
+    // Only now, with the message stored, the actions that leave the mailbox (RFC 5321 §4.2.5:
+    // until the 250 the client still holds it, so a crash here loses nothing; the ledger
+    // keeps a resent message from sending twice).
+    let outbound: OutboundResult[] = [];
+    if (decision.outbound.length > 0) {
+      outbound = await runIntakeOutbound(deps, { account: this.name, digest: transactionDigest(m.envelope, m.raw), message, requests: decision.outbound });
+      const failed = outbound.filter((o) => o.status === 'failed');
+      for (const f of failed) this.deps.logger.event('warn', `${this.name}: ${f.detail}; the message is kept in ${target.account}/${target.mailbox}`, { account: this.name, code: 'OUTBOUND_FAILED' });
+      const keepKey = (a: string, mb: string) => `${a}\u0000${mb.toUpperCase() === 'INBOX' ? 'INBOX' : mb}`;
+      const have = new Set(stored.map((s) => keepKey(s.account, s.mailbox)));
+      const fallback = failed.map((f) => f.request.keepOnFailure).filter((k) => !have.has(keepKey(k.account, k.mailbox)));
+      if (fallback.length > 0) {
+        const flags = [...new Set(fallback.flatMap((k) => k.flags))];
+        try {
+          stored = [...stored, ...(await storeAll(deps, [{ ...fallback[0]!, flags }], keep, message, now))];
+        } catch (err) {
+          // Nothing holds the message now: the client must keep it. A resend finds the sent actions done.
+          return this.finish(id, view, actions, { kind: 'temporary', reason: 'cannot store the message now' }, 'error', `${failed[0]!.detail}; then the keep failed: ${(err as Error).message}`);
+        }
+      }
+    }
+    const sent = outbound.filter((o) => o.status !== 'failed').map((o) => o.request.op.action.type);
+    const where = stored.length === 0 ? (sent.length > 0 ? `accepted (${[...new Set(sent)].join(', ')})` : 'accepted and discarded') : `stored in ${stored.map((s) => `${s.account}/${s.mailbox}`).join(', ')}`;
+    const verdict: IntakeVerdict = { kind: 'accepted', detail: `${where} (${id})` };
     this.deps.state.transaction(() => {
       if (!errorText) for (const r of runs) for (const d of r.duplicates) this.deps.state.duplicates.remember(d.id, d.handle, d.seconds, now.getTime());
     });
-    return this.finish(id, view, actions, verdict, errorText ? 'error' : 'ok', errorText);
+    const outboundError = outbound.find((o) => o.status === 'failed')?.detail;
+    const problem = errorText ?? outboundError;
+    return this.finish(id, view, actions, verdict, problem ? 'error' : 'ok', problem);
+  }
+
+  private executorDeps(): ExecutorDeps {
+    return (
+      this.deps.executorDeps?.() ?? {
+        ledger: this.deps.state.ledger,
+        accounts: this.deps.accounts(),
+        imap: (name) => Promise.reject(new MailsiftError('IMAP_CONNECT_FAILED', `${name}: no IMAP connections in this setup`)),
+      }
+    );
   }
 
   private async run(plan: Plan, view: MessageView, envelope: { from: string; to: string; auth?: string }, environment: Record<string, string>, now: Date): Promise<RunResult> {
     const target = this.account.target!;
     try {
       const settings = this.deps.settings?.(environment) ?? { environment };
-      return await runRules(plan, view, { envelope, now, settings }, { state: this.deps.state, mailboxExists: (names) => mailboxExists(this.deps.accounts(), target.account, names) });
+      return await runRules(plan, view, { envelope, now, settings }, { state: this.deps.state, mailboxExists: (names) => mailboxExists(this.executorDeps(), target.account, names) });
     } catch (err) {
       // A bug in the runtime, not in the rules: keep the message, as for a runtime error.
       return { status: 'error', actions: [{ type: 'keep', implicit: true, flags: [] }], error: { phase: 'runtime', code: 'host-error', message: `internal error: ${(err as Error).message}` }, message: view, edited: false, duplicates: [] };

@@ -16,12 +16,10 @@
  */
 import type { ExecutorDeps } from '../../actions/deps.js';
 import { Progress } from '../../actions/context.js';
-import { capsOf, imapError } from '../../actions/imap-ops.js';
+import { appendBytes } from '../../actions/append-bytes.js';
 import { findInMaildir, findInMbox, storeInMaildir, storeInMbox } from '../../actions/local-store.js';
 import type { Operation, OperationPlan } from '../../actions/plan-operations.js';
-import { createMailbox } from '../../actions/imap-ops.js';
 import type { ExecuteOutcome, MessageRef, OperationResult } from '../../actions/types.js';
-import { findOnImap, fingerprintOf } from '../../actions/verify.js';
 import { MailsiftError } from '../../errors.js';
 import { assertNever } from '../../runtime/errors.js';
 import type { LedgerKey } from '../../state/ledger.js';
@@ -177,26 +175,8 @@ async function store(deps: ExecutorDeps, p: Progress, s: Store, raw: Uint8Array,
   const account = deps.accounts[s.account];
   if (!account) throw new MailsiftError('ACTION_TARGET_INVALID', `fileinto :account "${s.account}": no such account in the configuration`);
   switch (account.type) {
-    case 'imap': {
-      const h = await deps.imap(s.account);
-      if (inDoubt) {
-        const found = await findOnImap(h, s.mailbox, fingerprintOf(raw, date));
-        if (found !== undefined) return `already in ${describeStore(s)} (uid ${found}) before a restart`;
-      }
-      if (s.create) await h.withClient((client) => createMailbox(client, s.mailbox));
-      const { uid, confirmed } = await h.withMailbox(s.mailbox, async (client) => {
-        const caps = capsOf(client, deps.ignoreCapabilities ?? []);
-        const r = await p.effect(() => client.append(s.mailbox, raw, [...s.flags], date)).catch((err: unknown) => {
-          throw imapError('IMAP_APPEND_FAILED', `APPEND to ${describeStore(s)} failed`, err);
-        });
-        if (!r) throw new MailsiftError('IMAP_APPEND_FAILED', `APPEND to ${describeStore(s)}: not connected`);
-        return { uid: r.uid, confirmed: caps.uidplus && r.uidValidity !== undefined && r.uid !== undefined };
-      });
-      if (confirmed) return `appended to ${describeStore(s)} (uid ${uid}, APPENDUID)`;
-      const found = await findOnImap(h, s.mailbox, fingerprintOf(raw, date));
-      if (found === undefined) throw new MailsiftError('IMAP_APPEND_UNVERIFIED', `APPEND to ${describeStore(s)} was accepted, but the message cannot be found there: it stays on the POP3 server`);
-      return `appended to ${describeStore(s)} (uid ${found}, found by search)`;
-    }
+    case 'imap':
+      return appendBytes(deps, p, s, raw, date, inDoubt);
     case 'maildir': {
       if (inDoubt) {
         const there = await findInMaildir(account.path, s.mailbox, raw);

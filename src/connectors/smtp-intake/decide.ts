@@ -7,12 +7,14 @@
  *   keep the message and bounce it.
  * - keep (explicit or implicit) → the target mailbox; fileinto "X" → folder X of the target
  *   account (or of `:account`); discard → nothing stored, still 250.
- * - redirect, vacation, notify, pipe are not carried out by the intake in this release: they
- *   are listed in `ignored`, and a message they would have taken away is kept instead, so
- *   no mail is lost to an action that did not run.
- * The same folder named by several recipients' runs is stored once.
+ * - redirect, vacation, notify, pipe → `outbound`, carried out after the stores (deliver.ts).
+ *   Each carries the keep of the run that chose it (`keepOnFailure`): when it fails, the
+ *   message is stored there too (RFC 5228 §2.10.6: a failed action means keep), so a
+ *   redirect or pipe without :copy that did not get through never loses the message.
+ * The same folder named by several recipients' runs is stored once; the same outbound action
+ * (same ledger key) is carried out once.
  */
-import { planOperations } from '../../actions/plan-operations.js';
+import { planOperations, type Operation } from '../../actions/plan-operations.js';
 import type { Action } from '../../runtime/actions.js';
 import { assertNever } from '../../runtime/errors.js';
 
@@ -26,9 +28,15 @@ export interface StoreRequest {
   readonly keep: boolean;
 }
 
+export interface OutboundRequest {
+  readonly op: Extract<Operation, { kind: 'outbound' }>;
+  /** Where the message goes when this action fails: the keep target, with the run's flags. */
+  readonly keepOnFailure: StoreRequest;
+}
+
 export type IntakeDecision =
   | { readonly kind: 'reject'; readonly reason: string }
-  | { readonly kind: 'store'; readonly stores: readonly StoreRequest[]; readonly ignored: readonly string[] };
+  | { readonly kind: 'store'; readonly stores: readonly StoreRequest[]; readonly outbound: readonly OutboundRequest[] };
 
 export interface IntakeTarget {
   readonly account: string;
@@ -39,7 +47,7 @@ const keyOf = (account: string, mailbox: string) => `${account}\u0000${mailbox.t
 
 export function decide(runs: readonly (readonly Action[])[], target: IntakeTarget): IntakeDecision {
   const stores = new Map<string, StoreRequest>();
-  const ignored: string[] = [];
+  const outbound = new Map<string, OutboundRequest>();
   const add = (s: StoreRequest) => {
     const k = keyOf(s.account, s.mailbox);
     const old = stores.get(k);
@@ -52,8 +60,7 @@ export function decide(runs: readonly (readonly Action[])[], target: IntakeTarge
     if (rejection) return { kind: 'reject', reason: rejection.reason };
     const plan = planOperations(actions, { mailbox: target.mailbox });
     let flags: readonly string[] = [];
-    let stored = false;
-    let lostTo: string | undefined;
+    const chosen: Extract<Operation, { kind: 'outbound' }>[] = [];
     for (const op of plan.operations) {
       switch (op.kind) {
         case 'flag':
@@ -61,22 +68,23 @@ export function decide(runs: readonly (readonly Action[])[], target: IntakeTarge
           break;
         case 'copy':
         case 'move':
-          stored = true;
           add({ account: op.target.account ?? target.account, mailbox: op.target.mailbox, flags: op.flags, create: op.create, keep: false });
           break;
         case 'discard':
           break;
-        case 'outbound': {
-          const a = op.action;
-          ignored.push(a.type);
-          if ((a.type === 'redirect' || a.type === 'pipe') && !a.copy) lostTo = a.type;
+        case 'outbound':
+          chosen.push(op);
           break;
-        }
         default:
           assertNever(op);
       }
     }
-    if (plan.stays || (lostTo !== undefined && !stored)) add(keepTarget(flags));
+    if (plan.stays) add(keepTarget(flags));
+    for (const op of chosen) {
+      const old = outbound.get(op.key);
+      const keep = keepTarget(old ? [...new Set([...old.keepOnFailure.flags, ...flags])] : flags);
+      outbound.set(op.key, { op: old?.op ?? op, keepOnFailure: keep });
+    }
   }
-  return { kind: 'store', stores: [...stores.values()], ignored: [...new Set(ignored)] };
+  return { kind: 'store', stores: [...stores.values()], outbound: [...outbound.values()] };
 }
