@@ -290,9 +290,11 @@ export class ImapAccountRunner {
       watchFor: (m) => this.watchFor(m),
       plan: (file) => this.deps.plan(file),
       serverState: (m) => this.watcher?.state(m),
+      // Read-write like fetchNew below: the executor's actions then run on the same SELECT.
       currentMailbox: (m) =>
-        need().withMailbox(m, async (c: ImapFlow) => ({ uidValidity: Number(c.mailbox ? c.mailbox.uidValidity : 0), uidNext: c.mailbox ? c.mailbox.uidNext : 0 }), { readOnly: true }),
-      fetchNew: (m, since, options) => need().fetchNew(m, since, options),
+        need().withMailbox(m, async (c: ImapFlow) => ({ uidValidity: Number(c.mailbox ? c.mailbox.uidValidity : 0), uidNext: c.mailbox ? c.mailbox.uidNext : 0 })),
+      // SELECT, not EXAMINE: the fetched messages' UID MOVE/STORE need no second SELECT.
+      fetchNew: (m, since, options) => need().fetchNew(m, since, { ...options, readWrite: true }),
       process: async (plan: Plan, message: SourceMessage, options): Promise<ProcessOutcome> => {
         const out = await processMessage(ctx, plan, message, options);
         if (out.committed && out.operations.operations.some((o) => (o.kind === 'move' || o.kind === 'copy') && o.create && o.target.account === undefined)) this.listStale = true;

@@ -13,11 +13,14 @@
 import type { ImapFlow, ImapResponse } from 'imapflow';
 import type { ImapCompileNode } from 'imapflow/lib/handler/types.js';
 import { decodePath, encodePath, normalizePath } from 'imapflow/lib/tools.js';
-import { execCommand, registerCommand, runCommand } from './imapflow-internals.js';
+import { execCommand, registerCommand, runCommand, seedFolder } from './imapflow-internals.js';
 import { parseStatusResponse, type StatusFields } from './mailbox-state.js';
 
 const atom = (value: string): ImapCompileNode => ({ type: 'ATOM', value });
 const str = (value: string): ImapCompileNode => ({ type: 'STRING', value });
+
+/** RFC 6154 §2 special-use attributes (imapflow copies the one it finds into mailbox.specialUse). */
+const SPECIAL_USE = new Set(['\\all', '\\archive', '\\drafts', '\\flagged', '\\junk', '\\sent', '\\trash']);
 
 const CMD_NOTIFY = 'MAILSIFT-NOTIFY';
 const CMD_LIST_STATUS = 'MAILSIFT-LIST-STATUS';
@@ -77,12 +80,14 @@ async function listStatusHandler(client: ImapFlow, patterns: string[], onStatus:
   const wirePatterns = patterns.map((p) => mailboxToWire(client, p));
   const onList = (untagged: ImapResponse) => {
     const attrs = untagged.attributes ?? [];
-    const flags = Array.isArray(attrs[0]) ? attrs[0].map((f) => tokenText(f).toLowerCase()) : [];
-    listed.push({
-      mailbox: mailboxFromWire(client, tokenText(attrs[2])),
-      delimiter: tokenText(attrs[1]),
-      selectable: !flags.includes('\\noselect') && !flags.includes('\\nonexistent'),
-    });
+    const raw = Array.isArray(attrs[0]) ? attrs[0].map((f) => tokenText(f)) : [];
+    const flags = raw.map((f) => f.toLowerCase());
+    const entry = { mailbox: mailboxFromWire(client, tokenText(attrs[2])), delimiter: tokenText(attrs[1]), selectable: !flags.includes('\\noselect') && !flags.includes('\\nonexistent') };
+    listed.push(entry);
+    if (!entry.selectable) return;
+    // What imapflow's own LIST before its first SELECT of the mailbox would have cached.
+    const specialUse = raw.find((f) => SPECIAL_USE.has(f.toLowerCase()));
+    seedFolder(client, { path: entry.mailbox, delimiter: entry.delimiter, flags: new Set(raw), listed: true, ...(specialUse && { specialUse }) });
   };
   const onStatusLine = (untagged: ImapResponse) => {
     const answer = statusAnswer(client, untagged);

@@ -15,9 +15,16 @@ export interface FetchNewOptions {
   batchSize?: number;
   /** Throw IMAP_UIDVALIDITY_CHANGED instead of fetching when the mailbox's UIDVALIDITY differs. */
   expectUidValidity?: number;
+  /**
+   * SELECT instead of EXAMINE, so that actions on the fetched messages (the executor's UID
+   * MOVE/STORE) run on the same selection without a second SELECT. BODY.PEEK keeps \Seen
+   * untouched either way (RFC 3501 §6.4.5); the one difference is \Recent, which a SELECT
+   * takes for this session (RFC 3501 §2.3.2). Default false (EXAMINE: sweeps, learning).
+   */
+  readWrite?: boolean;
 }
 
-/** What fetchNew needs from the watcher: a read-only mailbox session, and the account for messages. */
+/** What fetchNew needs from the watcher: a mailbox session, and the account for messages. */
 export interface FetchHost {
   withMailbox<T>(mailbox: string, fn: (client: ImapFlow) => Promise<T>, options: { readOnly: boolean }): Promise<T>;
   where: string;
@@ -33,24 +40,43 @@ function checkUidValidity(host: FetchHost, mailbox: string, actual: number, expe
   }
 }
 
+/** `n:*` also matches the highest UID when that is below n (RFC 3501 §6.4.8): keep UIDs above sinceUid only, oldest first. */
+function above<T extends { uid: number }>(items: readonly T[], sinceUid: number): T[] {
+  return items.filter((m) => m.uid > sinceUid).sort((a, b) => a.uid - b.uid);
+}
+
 /**
- * One UID SEARCH, then one UID FETCH per batch, each in its own withMailbox() call so the
- * caller may run other commands between the messages it is handed.
+ * The usual case, a few new messages: one `UID FETCH since+1:*` right after the SELECT, no
+ * UID SEARCH. The UIDNEXT of the SELECT bounds how many can come back; when more than one batch
+ * may be new (catch-up after a restart, a rescan), one UID SEARCH, then one UID FETCH per batch,
+ * each in its own withMailbox() call so the caller may run other commands between the messages
+ * it is handed, and no more than a batch is held in memory.
  */
 export async function* fetchNew(host: FetchHost, mailbox: string, sinceUid: number, options: FetchNewOptions): AsyncGenerator<FetchedMessage> {
+  const readOnly = !options.readWrite;
+  const batchSize = options.batchSize ?? (options.full ? 50 : 500);
+  const from = Math.max(1, sinceUid + 1);
   const first = await host.withMailbox(mailbox, async (client) => {
     const uidValidity = uidValidityOf(client);
     checkUidValidity(host, mailbox, uidValidity, options.expectUidValidity);
-    const found = await client.search({ uid: `${Math.max(1, sinceUid + 1)}:*` }, { uid: true });
-    // `n:*` also matches the highest UID when that is below n (RFC 3501 §6.4.8): filter.
+    const path = client.mailbox ? client.mailbox.path : mailbox;
+    // UIDs are ascending (RFC 3501 §2.3.1.1): at most uidNext - from of them are above sinceUid.
+    const bound = client.mailbox ? client.mailbox.uidNext - from : Infinity;
+    if (bound <= 0) return { uidValidity, path, messages: [] as FetchMessageObject[], uids: [] as number[] };
+    if (bound <= batchSize) {
+      const messages = above(await client.fetchAll(`${from}:*`, fetchQuery(options.full), { uid: true }), sinceUid);
+      return { uidValidity, path, messages, uids: [] as number[] };
+    }
+    const found = await client.search({ uid: `${from}:*` }, { uid: true });
     const uids = (Array.isArray(found) ? found : []).filter((u) => u > sinceUid).sort((a, b) => a - b);
-    return { uidValidity, uids, path: client.mailbox ? client.mailbox.path : mailbox };
-  }, { readOnly: true });
-  for (const uids of chunks(first.uids, options.batchSize ?? (options.full ? 50 : 500))) {
+    return { uidValidity, path, messages: [] as FetchMessageObject[], uids };
+  }, { readOnly });
+  for (const m of first.messages) yield toFetchedMessage(m, first.path, first.uidValidity, options.full);
+  for (const uids of chunks(first.uids, batchSize)) {
     const messages = await host.withMailbox(mailbox, async (client) => {
       checkUidValidity(host, mailbox, uidValidityOf(client), first.uidValidity);
       return client.fetchAll(uids.join(','), fetchQuery(options.full), { uid: true });
-    }, { readOnly: true });
+    }, { readOnly });
     for (const m of messages) yield toFetchedMessage(m, first.path, first.uidValidity, options.full);
   }
 }

@@ -12,6 +12,9 @@
  *   shared by every client, so registerCommand() replaces it with a per-client copy first.
  * - `run(name, ...args)`: breaks an active IDLE (via `preCheck`) before running the command,
  *   which is why our own commands go through it instead of calling exec() directly.
+ * - `folders`: imapflow's cache of LIST entries by path. Its SELECT sends `LIST "" <path>`
+ *   first when the path is not in it (one round trip per mailbox and connection); our own
+ *   LIST-STATUS already listed every watched mailbox, so seedFolder() fills it from there.
  */
 import type { ImapFlow, ImapResponse } from 'imapflow';
 import type { ImapCompileNode } from 'imapflow/lib/handler/types.js';
@@ -30,14 +33,24 @@ interface Internals {
   run(command: string, ...args: unknown[]): Promise<unknown>;
   untaggedHandlers: Record<string, UntaggedHandler | null | undefined>;
   commands: Map<string, CommandHandler>;
+  folders: Map<string, FolderEntry>;
+}
+
+/** The fields of an imapflow LIST entry that its SELECT reads (commands/select.js). */
+export interface FolderEntry {
+  path: string;
+  delimiter: string;
+  flags: Set<string>;
+  listed: true;
+  specialUse?: string;
 }
 
 const ownCommands = new WeakSet<object>();
 
 function internals(client: ImapFlow): Internals {
   const c = client as unknown as Partial<Internals>;
-  if (typeof c.exec !== 'function' || typeof c.run !== 'function' || typeof c.untaggedHandlers !== 'object' || !(c.commands instanceof Map)) {
-    throw new Error('imapflow internals (exec, run, untaggedHandlers, commands) not found: this imapflow version is not supported by src/connectors/imap');
+  if (typeof c.exec !== 'function' || typeof c.run !== 'function' || typeof c.untaggedHandlers !== 'object' || !(c.commands instanceof Map) || !(c.folders instanceof Map)) {
+    throw new Error('imapflow internals (exec, run, untaggedHandlers, commands, folders) not found: this imapflow version is not supported by src/connectors/imap');
   }
   return c as Internals;
 }
@@ -72,4 +85,10 @@ export async function execCommand(client: ImapFlow, command: string, attributes:
   const result = await internals(client).exec(command, attributes, untagged ? { untagged } : undefined);
   result.next();
   return result.response;
+}
+
+/** Puts a mailbox we listed ourselves into imapflow's LIST cache, so its SELECT needs no LIST of its own. */
+export function seedFolder(client: ImapFlow, entry: FolderEntry): void {
+  const folders = internals(client).folders;
+  if (!folders.has(entry.path)) folders.set(entry.path, entry);
 }
