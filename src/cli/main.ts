@@ -42,7 +42,8 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .option('--json', 'one JSON object per message')
     .option('--trace', 'show which rules ran, which tests were true and what they compared')
     .option('--model <dir>', 'a classifier model for classify and spamtest (repeatable; the first is the default)', collect, [])
-    .action(async (rules: string, sources: string[], opts: { envelopeFrom?: string; envelopeTo?: string; mailboxExists: string[]; json?: boolean; trace?: boolean; model: string[] }) => {
+    .option('--execute-dir <dir>', 'really run vnd.dovecot.execute programs from this directory (else none runs and execute tests are false)')
+    .action(async (rules: string, sources: string[], opts: { envelopeFrom?: string; envelopeTo?: string; mailboxExists: string[]; json?: boolean; trace?: boolean; model: string[]; executeDir?: string }) => {
       code = await testCommand(rules, sources, opts, out);
     });
 
