@@ -127,8 +127,8 @@ class DaemonImpl implements Daemon {
     this.sessions = new ImapSessions({ logger, ...(options.backoff && { backoff: options.backoff }), ...(options.watcher && { watcher: options.watcher }) });
     this.scheduler = new SweepScheduler(logger, (entry, i) => this.runSweep(entry, i));
     this.ruleSettings = new RuleSettings(logger);
-    this.intakes = new SmtpIntakes({ state, logger, plan: (file) => this.rules.get(file), executorDeps: () => executorDeps(this.config, this.state, this.sessions, this.logger), settings: (environment) => this.ruleSettings.get(environment) });
-    this.pop3 = new Pop3Runners({ state, logger, plan: (file) => this.rules.get(file), executorDeps: () => executorDeps(this.config, this.state, this.sessions, this.logger), settings: () => this.ruleSettings.get() });
+    this.intakes = new SmtpIntakes({ state, logger, plan: (file) => this.rules.get(file), executorDeps: () => executorDeps(this.config, this.state, this.sessions, this.logger), settings: (environment) => this.ruleSettings.get(environment), programs: () => this.config.pipe });
+    this.pop3 = new Pop3Runners({ state, logger, plan: (file) => this.rules.get(file), executorDeps: () => executorDeps(this.config, this.state, this.sessions, this.logger), settings: () => this.ruleSettings.get(), programs: () => this.config.pipe });
     this.learning = new Learning({ state, logger, session: (a) => this.sessions.get(a), onLearned: () => this.ruleSettings.refresh(), ...(options.learnIntervalMs !== undefined && { intervalMs: options.learnIntervalMs }) });
   }
 
@@ -183,6 +183,7 @@ class DaemonImpl implements Daemon {
         plan: (file) => this.rules.get(file),
         executor: () => this.executor,
         settings: () => this.ruleSettings.get(),
+        programs: () => this.config.pipe,
         ...(this.options.backoff && { backoff: this.options.backoff }),
         ...(this.options.watcher && { watcher: this.options.watcher }),
         onSession: (a, w) => {
@@ -231,7 +232,7 @@ class DaemonImpl implements Daemon {
     this.logger.event('info', `${where}: starting`, { account: entry.account, mailbox: entry.mailbox });
     const summary = await sweep(
       { account, mailbox: entry.mailbox, plan, dryRun: false },
-      { state: this.state, executor: this.executor, logger: this.logger, session, mailboxExists: cachedMailboxExists(session), stopping: () => this.stopping, settings: () => this.ruleSettings.get() },
+      { state: this.state, executor: this.executor, logger: this.logger, session, mailboxExists: cachedMailboxExists(session), stopping: () => this.stopping, settings: () => this.ruleSettings.get(), programs: () => this.config.pipe },
     );
     this.logger.event('info', `${where}: ${formatSweepSummary(summary, false)}`, { account: entry.account, mailbox: entry.mailbox });
   }

@@ -19,6 +19,7 @@ import { MailsiftError } from '../errors.js';
 import { sameMailbox } from '../runtime/result.js';
 import type { Plan } from '../runtime/plan.js';
 import type { StateDb } from '../state/db.js';
+import type { ProgramConfig } from '../host/run-program.js';
 import type { DaemonLogger } from './log.js';
 import { MailboxWorker, type WorkerHost } from './mailbox-worker.js';
 import type { ProcessContext, ProcessOutcome, SourceMessage } from './process-message.js';
@@ -32,6 +33,8 @@ export interface AccountDeps {
   executor(): Executor;
   /** RunOptions.settings for the rules (rule-settings.ts). */
   settings?(): Readonly<Record<string, unknown>>;
+  /** The `[pipe]` allow-list for vnd.dovecot.execute (run-rules.ts). */
+  programs?(): ProgramConfig | undefined;
   readonly backoff?: BackoffOptions;
   /** Overrides for the watcher (tests: short poll intervals, a forced mode). */
   readonly watcher?: Partial<WatcherOptions>;
@@ -278,6 +281,7 @@ export class ImapAccountRunner {
       mailboxExists: (names) => this.mailboxExists(names),
       transient: () => this.stoppingFlag || !this.isConnected(),
       ...(this.deps.settings && { settings: this.deps.settings }),
+      ...(this.deps.programs && { programs: this.deps.programs }),
     };
     const need = (): MailboxWatcher => {
       if (!this.watcher) throw new MailsiftError('IMAP_CONNECTION_LOST', `IMAP account "${this.name}": not connected`);

@@ -31,6 +31,7 @@ import { parseMessage } from '../runtime/message/parse.js';
 import type { MessageView } from '../runtime/message/types.js';
 import type { Plan } from '../runtime/plan.js';
 import type { StateDb } from '../state/db.js';
+import type { ProgramConfig } from '../host/run-program.js';
 import type { DaemonLogger, MessageLogEntry } from './log.js';
 
 export interface SmtpIntakeDeps {
@@ -52,6 +53,8 @@ export interface SmtpIntakeDeps {
   readonly port?: number;
   /** RunOptions.settings for the rules (rule-settings.ts), with these environment items. */
   settings?(environment: Readonly<Record<string, string>>): Readonly<Record<string, unknown>>;
+  /** The `[pipe]` allow-list for vnd.dovecot.execute (run-rules.ts). */
+  programs?(): ProgramConfig | undefined;
   readonly now?: () => Date;
 }
 
@@ -208,7 +211,11 @@ export class SmtpIntakeRunner {
     const target = this.account.target!;
     try {
       const settings = this.deps.settings?.(environment) ?? { environment };
-      return await runRules(plan, view, { envelope, now, settings }, { state: this.deps.state, mailboxExists: (names) => mailboxExists(this.executorDeps(), target.account, names) });
+      return await runRules(plan, view, { envelope, now, settings }, {
+        state: this.deps.state,
+        mailboxExists: (names) => mailboxExists(this.executorDeps(), target.account, names),
+        ...(this.deps.programs && { programs: this.deps.programs }),
+      });
     } catch (err) {
       // A bug in the runtime, not in the rules: keep the message, as for a runtime error.
       return { status: 'error', actions: [{ type: 'keep', implicit: true, flags: [] }], error: { phase: 'runtime', code: 'host-error', message: `internal error: ${(err as Error).message}` }, message: view, edited: false, duplicates: [] };
