@@ -12,6 +12,8 @@ export interface ConfigInput {
   lmtpPort: number;
   /** mailbox_list_index = yes, which is what makes Dovecot 2.3 advertise NOTIFY. */
   notify: boolean;
+  /** Appended as is (tests that need another Dovecot setting). */
+  extraConfig?: string;
   usersFile: string;
   /** Present when not running as root: every service runs as this user, nothing chroots. */
   nonRoot?: { user: string; group: string };
@@ -145,5 +147,5 @@ protocol lmtp {
 plugin {
   sieve = file:~/sieve;active=~/.dovecot.sieve
 }
-${nonRoot}`;
+${nonRoot}${c.extraConfig ? `\n# Extra settings of this test\n${c.extraConfig}\n` : ''}`;
 }

@@ -24,6 +24,8 @@ export interface DovecotOptions {
   users?: DovecotUser[];
   /** Goes into the temp dir and instance name, to tell instances apart in `ps` and logs. */
   name?: string;
+  /** Settings appended to the generated dovecot.conf (e.g. `mail_index_log_rotate_max_size = 2k`). */
+  extraConfig?: string;
 }
 
 export interface DovecotInstance {
@@ -226,6 +228,7 @@ class Instance implements DovecotInstance {
   readonly users: readonly DovecotUser[];
   readonly notify: boolean;
   private readonly name: string;
+  private readonly extraConfig: string;
   private readonly isRoot = process.getuid?.() === 0;
   private readonly mailIds: { uid: number; gid: number };
   private master: ChildProcess | undefined;
@@ -235,6 +238,7 @@ class Instance implements DovecotInstance {
 
   constructor(options: DovecotOptions) {
     this.notify = options.notify ?? true;
+    this.extraConfig = options.extraConfig ?? '';
     this.users = options.users ?? DEFAULT_USERS;
     for (const u of this.users) {
       if (!/^[A-Za-z0-9._-]+$/.test(u.name) || /[:\r\n]/.test(u.password) || /[^\x20-\x7e]/.test(u.password)) {
@@ -286,6 +290,7 @@ class Instance implements DovecotInstance {
         pop3Port: this.pop3Port,
         lmtpPort: this.lmtpPort,
         notify: this.notify,
+        extraConfig: this.extraConfig,
         usersFile: join(this.dir, 'users'),
         nonRoot,
       }),

@@ -19,7 +19,7 @@ import type { ImapFlow } from 'imapflow';
 import { normalizePath } from 'imapflow/lib/tools.js';
 import { MailsiftError } from '../../errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { installCommands, listStatus, notifySet, statusAnswer, statusOf, type StatusAnswer } from './commands.js';
+import { installCommands, listStatus, notifySet, statusAnswer, statusOf, type NotifyFilter, type StatusAnswer } from './commands.js';
 import { connectImap, type ConnectOptions } from './connect.js';
 import { commandError, connectError, isConnectionLost, where } from './errors.js';
 import { fetchNew, type FetchNewOptions } from './fetch-new.js';
@@ -38,8 +38,14 @@ export interface WatcherOptions {
   pollIntervalMs?: number;
   /** notify mode: period of a safety-net LIST-STATUS. Default 900 000 ms. */
   resyncIntervalMs?: number;
-  /** notify mode: NOOP period, so dead connections are noticed. Default 120 000 ms. */
+  /**
+   * notify mode: keepalive period. Each tick re-arms NOTIFY (`NOTIFY SET` again, then one
+   * LIST-STATUS for what changed meanwhile): Dovecot 2.3 stops pushing for the mailboxes of an
+   * index log it rotated, so this bounds how late such a change is seen. Default 120 000 ms.
+   */
   keepaliveMs?: number;
+  /** notify mode: false sends a plain NOOP on the keepalive instead of re-arming NOTIFY. Default true. */
+  rearmNotify?: boolean;
   /** idle mode: the mailbox to IDLE on. Default INBOX if watched, else the first watched one. */
   idleMailbox?: string;
   /** Quiet time after the last command before going back to IDLE/unselected. Default 100 ms. */
@@ -71,6 +77,8 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
   private session = 0;
   private phase: Phase = 'stopped';
   private mode: WatchMode | undefined;
+  /** The NOTIFY filter the server took at session setup (re-sent by rearmNotify). */
+  private notifyFilter: NotifyFilter | undefined;
   private matches: (path: string) => boolean = () => false;
   private idleMailbox: string | undefined;
   private readonly states = new Map<string, MailboxState>();
@@ -236,6 +244,7 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
       });
       const delimiter = client.namespace?.delimiter || '/';
       this.matches = patternMatcher(this.specs, delimiter);
+      this.notifyFilter = undefined;
       let mode = chooseMode(client.capabilities, this.options.mode ?? 'auto');
       if (mode === 'notify' && !(await this.trySetNotify(client))) mode = client.capabilities.has('IDLE') ? 'idle' : 'poll';
       this.mode = mode;
@@ -263,6 +272,7 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
     for (const filter of notifyFilters(this.specs, (s) => normalizePath(client, s))) {
       try {
         await notifySet(client, filter);
+        this.notifyFilter = filter;
         return true;
       } catch (err) {
         if (isConnectionLost(err) || !client.usable) throw err;
@@ -284,11 +294,26 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
       this.timers.push(t);
     };
     if (mode === 'notify') {
-      every(this.options.keepaliveMs ?? 120_000, (c) => c.noop());
+      every(this.options.keepaliveMs ?? 120_000, (c) => (this.options.rearmNotify === false ? c.noop() : this.rearmNotify(c)));
       every(this.options.resyncIntervalMs ?? 900_000, (c) => this.refreshAll(c, 'resync'));
     } else {
       every(this.options.pollIntervalMs ?? 60_000, (c) => this.refreshAll(c, 'poll'));
     }
+  }
+
+  /**
+   * Dovecot 2.3.19 follows two transaction logs for NOTIFY (the mailbox list index's, and
+   * INBOX's own index log); once it rotates one of them, the session gets no more pushes for
+   * those mailboxes, and NOOP does not wake it (bench/README.md, "Findings"). Nothing on the
+   * wire tells that this happened, so the keepalive sends `NOTIFY SET` again (RFC 5465 §3.1: it
+   * replaces the previous one) and takes one LIST-STATUS right after, as at session setup, so a
+   * change that fell into the silent stretch, or between the two commands, is seen too. It also
+   * proves the connection alive, which is all the NOOP it replaces did.
+   */
+  private async rearmNotify(client: ImapFlow): Promise<void> {
+    if (!this.notifyFilter) return;
+    await notifySet(client, this.notifyFilter);
+    await this.refreshAll(client, 'resync');
   }
 
   private clearTimers(): void {
