@@ -172,6 +172,21 @@ export class Mailboxes {
     }
   }
 
+  /** Every message of a mailbox as the server gives it (BODY[]), in UID order; [] when it does not exist. */
+  async raws(mailbox: string): Promise<Buffer[]> {
+    const c = await this.open();
+    const exists = (await c.list()).some((m) => m.path === mailbox);
+    if (!exists) return [];
+    const lock = await c.getMailboxLock(mailbox, { readOnly: true });
+    try {
+      const out: Buffer[] = [];
+      if (c.mailbox && c.mailbox.exists > 0) for await (const m of c.fetch('1:*', { source: true }, { uid: true })) if (m.source) out.push(m.source);
+      return out;
+    } finally {
+      lock.release();
+    }
+  }
+
   /** Flags by Message-ID. */
   async flags(mailbox: string): Promise<Map<string, string[]>> {
     const c = await this.open();
