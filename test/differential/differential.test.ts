@@ -5,12 +5,19 @@
  * snapshot (pigeonhole-results.json), so that a Pigeonhole upgrade is noticed.
  * See README.md.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compile } from '../../src/dsl/compile.js';
 import { hostEnvironment } from '../../src/host/environment.js';
-import { dryRun } from '../../src/runtime/dry-run.js';
+import { answerExecute } from '../../src/host/execute.js';
+import { dryRun, dryRunHost, type DryRunOptions, type DryRunOutput } from '../../src/runtime/dry-run.js';
+import { evaluateAsync } from '../../src/runtime/evaluate.js';
+import { parseMessage } from '../../src/runtime/message/parse.js';
 import { loadCases, loadSnapshot } from './cases.js';
 import { normalize, type Normalized } from './normalize.js';
-import { runPigeonhole, sieveTestInstalled, SIEVE_TEST } from './pigeonhole.js';
+import { runPigeonhole, sieveTestInstalled, SIEVE_TEST, writeProgram } from './pigeonhole.js';
 import type { Action, DiffCase, EngineResult } from './types.js';
 
 const installed = sieveTestInstalled();
@@ -22,14 +29,38 @@ const now = new Date();
 const NOT_INSTALLED = `${SIEVE_TEST} is not installed: the differential suite needs Dovecot Pigeonhole ` +
   '(apt-get install dovecot-core dovecot-sieve; CI installs it). It is never skipped.';
 
+const programDirs = mkdtempSync(join(tmpdir(), 'mailsift-diff-bin-'));
+afterAll(() => rmSync(programDirs, { recursive: true, force: true }));
+
+/**
+ * An execute case: the dry run, but with a host that really runs the case's programs (as
+ * `mailsift test --execute-dir` does), since sieve-test runs them too.
+ */
+async function runWithPrograms(c: DiffCase, options: DryRunOptions): Promise<DryRunOutput> {
+  const source = c.script.toString('utf8');
+  const compiled = compile(source);
+  if (!compiled.ok) return dryRun(source, new Uint8Array(c.message), options);
+  const dir = join(programDirs, c.name);
+  mkdirSync(dir);
+  for (const [name, body] of Object.entries(c.programs!)) writeProgram(join(dir, name), body);
+  const programs = { dir, timeoutMs: 10_000, maxOutputBytes: 64 * 1024 };
+  const envelope = { from: c.envelopeFrom, to: c.envelopeTo };
+  const facts = dryRunHost({ mailboxes: c.mailboxes });
+  const result = await evaluateAsync(compiled.plan, parseMessage(new Uint8Array(c.message)), { ...options, envelope }, (q) =>
+    q.kind === 'execute' ? answerExecute(programs, q, envelope) : facts(q),
+  );
+  return { status: result.status, actions: result.actions, error: result.error, result };
+}
+
 async function runMailsift(c: DiffCase): Promise<EngineResult> {
-  const out = await dryRun(c.script.toString('utf8'), new Uint8Array(c.message), {
+  const options: DryRunOptions = {
     envelopeFrom: c.envelopeFrom,
     envelopeTo: c.envelopeTo,
     mailboxes: c.mailboxes,
     now,
     settings: { environment: hostEnvironment() },
-  });
+  };
+  const out = c.programs ? await runWithPrograms(c, options) : dryRun(c.script.toString('utf8'), new Uint8Array(c.message), options);
   return { status: out.status, actions: (out.actions ?? []) as Action[], phase: out.error?.phase };
 }
 

@@ -4,7 +4,7 @@
  * /work/shared/docs/pigeonhole.md (copied in essence into README.md).
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Action, DiffCase, PigeonholeResult } from './types.js';
@@ -21,7 +21,12 @@ const EXTENSIONS = '+editheader +spamtest +spamtestplus +virustest +vacation-sec
  * Through the config, the inbox namespace gets separator "/" (mailsift's folder syntax) and
  * "Lists/Dev" is the Maildir++ folder `.Lists.Dev`.
  */
-export function refConf(maildir: string): string {
+export function refConf(maildir: string, binDir?: string): string {
+  // Only execute cases load the extprograms plugin, so the other cases run as they always did.
+  const extprograms = binDir === undefined ? '' : `  sieve_plugins = sieve_extprograms
+  sieve_global_extensions = +vnd.dovecot.execute
+  sieve_execute_bin_dir = ${binDir}
+`;
   return `!include_try /etc/dovecot/dovecot.conf
 mail_location = maildir:${maildir}
 namespace inbox {
@@ -35,7 +40,7 @@ plugin {
   sieve_virustest_status_header = X-Virus-Scan
   sieve_virustest_text_value1 = clean
   sieve_virustest_text_value5 = infected
-}
+${extprograms}}
 `;
 }
 
@@ -85,6 +90,12 @@ function idOf(user: string): { uid: number; gid: number } | undefined {
   return { uid: Number(u.stdout.trim()), gid: Number(g.stdout.trim()) };
 }
 
+/** An execute program of a case: a /bin/sh script, executable, not world-writable (Pigeonhole refuses those). */
+export function writeProgram(path: string, body: string, write: (p: string, data: string) => void = writeFileSync): void {
+  write(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+}
+
 /** Maildir++ folder: `A/B` is stored as `.A.B` (see shared/docs/dovecot.md). */
 function maildirFolder(root: string, name: string): string {
   return join(root, '.' + name.replace(/\//g, '.'));
@@ -97,7 +108,7 @@ export interface RawRun {
 }
 
 /** Runs sieve-test on one case in a fresh temp dir; returns its raw output. */
-export function runSieveTest(c: Pick<DiffCase, 'script' | 'message' | 'envelopeFrom' | 'envelopeTo' | 'mailboxes'>): RawRun {
+export function runSieveTest(c: Pick<DiffCase, 'script' | 'message' | 'envelopeFrom' | 'envelopeTo' | 'mailboxes' | 'programs'>): RawRun {
   const who = resolveRunAs();
   const dir = mkdtempSync(join(tmpdir(), 'mailsift-ph-'));
   try {
@@ -111,7 +122,12 @@ export function runSieveTest(c: Pick<DiffCase, 'script' | 'message' | 'envelopeF
       writeFileSync(p, data);
       paths.push(p);
     };
-    write(join(dir, 'ref.conf'), refConf(maildir));
+    const binDir = c.programs ? join(dir, 'bin') : undefined;
+    write(join(dir, 'ref.conf'), refConf(maildir, binDir));
+    if (binDir) {
+      mkdir(binDir);
+      for (const [name, body] of Object.entries(c.programs!)) writeProgram(join(binDir, name), body, write);
+    }
     write(join(dir, 'script.sieve'), c.script);
     write(join(dir, 'message.eml'), c.message);
     mkdir(maildir);

@@ -65,6 +65,11 @@ export interface CaseConfig {
   mailsiftOnly?: boolean;
   /** Normalised expectation for the mailsift side (mailsiftOnly / intended cases). */
   expected?: unknown;
+  /**
+   * vnd.dovecot.execute cases: program name → /bin/sh script body. Both engines run them from a
+   * fresh directory (Pigeonhole's sieve_execute_bin_dir, mailsift's `[pipe] dir`).
+   */
+  programs?: Record<string, string>;
 }
 
 export interface DiffCase extends Omit<CaseConfig, 'message'> {

@@ -1,0 +1,2 @@
+require ["vnd.dovecot.execute", "variables", "fileinto"];
+if execute "nosuch" { fileinto "T"; } else { fileinto "F"; }

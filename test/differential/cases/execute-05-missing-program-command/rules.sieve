@@ -1,0 +1,4 @@
+require ["vnd.dovecot.execute", "variables", "fileinto"];
+fileinto "before";
+execute "nosuch";
+fileinto "after";

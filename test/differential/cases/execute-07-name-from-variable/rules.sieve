@@ -1,0 +1,3 @@
+require ["vnd.dovecot.execute", "variables", "fileinto"];
+set "p" "prog";
+execute "${p}";

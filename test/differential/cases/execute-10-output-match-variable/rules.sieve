@@ -1,0 +1,2 @@
+require ["vnd.dovecot.execute", "variables", "fileinto"];
+execute :output "1" "prog";

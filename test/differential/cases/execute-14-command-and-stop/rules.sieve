@@ -1,0 +1,4 @@
+require ["vnd.dovecot.execute", "variables", "fileinto"];
+execute :input "ignored" "reader";
+execute "exits-1";
+keep;

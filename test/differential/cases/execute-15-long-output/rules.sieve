@@ -1,0 +1,4 @@
+require ["vnd.dovecot.execute", "variables", "fileinto"];
+execute :output "o" "long";
+set :length "n" "${o}";
+fileinto "length-${n}";
