@@ -8,7 +8,7 @@
  * program name may not contain "/"). Without :copy the implicit keep is cancelled, as by
  * redirect. Differences from Pigeonhole: :copy needs no `require "copy"`, and :try is accepted
  * but changes nothing, because a failing pipe always leaves the message kept here.
- * vnd.dovecot.execute (a test with output into variables) is not provided.
+ * vnd.dovecot.execute (run during evaluation, output into variables) is vnd-dovecot-execute.ts.
  * Status: complete (the pipe command).
  */
 import { defineCommand, defineExtension } from './define.js';

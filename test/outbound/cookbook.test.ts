@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/dsl/compile.js';
 import { defaultRegistry } from '../../src/extensions/index.js';
+import { answerExecute } from '../../src/host/execute.js';
+import { dryRunHost } from '../../src/runtime/dry-run.js';
+import { evaluateAsync } from '../../src/runtime/evaluate.js';
+import { parseMessage } from '../../src/runtime/message/parse.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { startTwilioFake, type TwilioFake } from '../support/twilio-fake.js';
 import { mail, SID, world } from './helpers.js';
@@ -92,6 +96,22 @@ describe('docs/cookbook.md', () => {
       w.dispose();
       sink.messages.length = 0;
     }
+  });
+
+  it('ask a program where a message goes', async () => {
+    writeFileSync(join(bin, 'project-of'), `#!/bin/sh\ncase "$1" in alice@example.com) printf '%s' Apollo ;; *) exit 1 ;; esac\n`);
+    chmodSync(join(bin, 'project-of'), 0o755);
+    const c = compile(recipe('Ask a program where a message goes'), { registry: defaultRegistry });
+    if (!c.ok) throw new Error('the recipe does not compile');
+    const programs = { dir: bin, timeoutMs: 10_000, maxOutputBytes: 4096 };
+    const run = async (from: string) => {
+      const envelope = { from, to: 'me@example.com' };
+      const facts = dryRunHost({});
+      const r = await evaluateAsync(c.plan, parseMessage(mail({})), { envelope }, (q) => (q.kind === 'execute' ? answerExecute(programs, q, envelope) : facts(q)));
+      return r.actions;
+    };
+    expect(await run('alice@example.com')).toEqual([{ type: 'fileinto', mailbox: 'Projects/Apollo', flags: [], copy: false, create: true }]);
+    expect(await run('stranger@example.net')).toEqual([{ type: 'keep', implicit: true, flags: [] }]);
   });
 
   it('hand a message to a program', async () => {
