@@ -3,7 +3,8 @@
  * without (IDLE): rules applied to new mail, catch-up after a restart, a recreated mailbox,
  * a Dovecot restart, a wrong password next to a working account, the state-directory lock.
  */
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
@@ -384,6 +385,27 @@ describe('daemon: host queries, scheduled sweeps, JSON log', () => {
     expect(objects.filter((o) => o.event === 'message')[3]).toMatchObject({ level: 'info', account: 'work', mailbox: 'INBOX', messageId: 'q3@example.test', actions: ['fileinto "Lists/dev"'], ruleLine: 4, status: 'ok', time: expect.any(String) });
     expect(objects.find((o) => o.event === 'log' && String(o.msg).includes('connected'))).toMatchObject({ level: 'info', account: 'work', mode: 'notify' });
     expect(lines.join('')).not.toContain('alice-secret');
+  });
+
+  it('runs execute programs while evaluating, with the whole message on stdin (not just the fetched header)', async () => {
+    const bin = join(s.dir, 'programs');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'where'), '#!/bin/sh\nif grep -q "Body of x2"; then printf "%s" Lists/dev; else exit 1; fi\n');
+    chmodSync(join(bin, 'where'), 0o755);
+    const rules = 'require ["fileinto", "vnd.dovecot.execute", "variables"];\nif execute :pipe :output "box" "where" { fileinto "${box}"; stop; }\nkeep;\n';
+    const config = await s.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', rules, rulesName: 'execute' }], extra: `[pipe]\ndir = ${JSON.stringify(bin)}\n` });
+    const logger = new MemoryLogger();
+    daemon = await startDaemon(config, { logger, ...FAST });
+    await connected(logger, 'work');
+    const before = logger.messages.length;
+    await mail.append('INBOX', message('x1'));
+    await mail.append('INBOX', message('x2'));
+    await waitFor('x1 and x2', () => logger.messages.length >= before + 2);
+    expect(logger.messages.slice(before).map((m) => [m.messageId, m.actions[0], m.status])).toEqual([
+      ['x1@example.test', 'keep', 'ok'],
+      ['x2@example.test', 'fileinto "Lists/dev"', 'ok'],
+    ]);
+    expect(await mail.ids('Lists/dev')).toContain('x2@example.test');
   });
 
   it('runs [[sweep]] entries on their schedule', async () => {
