@@ -12,7 +12,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelStore } from '../src/classify/store/model-store.js';
-import { tokenizeRaw } from '../src/classify/tokenize.js';
+import { tokenHashesRaw } from '../src/classify/tokenize.js';
 import { compile } from '../src/dsl/compile.js';
 import { runPlan } from '../src/runtime/dry-run.js';
 import { parseMessage } from '../src/runtime/message/parse.js';
@@ -81,7 +81,7 @@ function main(): void {
     const model = store.snapshot();
     store.close();
     const predictions: Prediction[] = testFiles.map((f) => {
-      const r = model.classify(tokenizeRaw(readFileSync(f.path)));
+      const r = model.classify(tokenHashesRaw(readFileSync(f.path)));
       return { truth: f.bucket, bucket: r.bucket, unsure: r.unsure };
     });
     return { predictions, vocabulary: model.vocabulary };

@@ -21,9 +21,9 @@
  * by cross-validated log-loss on training data (a model option, like the chi-square
  * constants). The winner is the same for any T; only the probabilities change.
  */
-import type { Classification, ClassifyOptions, Clue, ModelSnapshot } from './model-snapshot.js';
+import { hashName, type Classification, type ClassifyOptions, type Clue, type ModelSnapshot } from './model-snapshot.js';
 
-export function classifyMulti(model: ModelSnapshot, tokens: readonly string[], options: ClassifyOptions): Classification {
+export function classifyMulti(model: ModelSnapshot, hashes: ArrayLike<number>, names: readonly string[] | undefined, options: ClassifyOptions): Classification {
   const B = model.bucketCount;
   const { alpha, temperature, minProbability } = model.options;
   const V = Math.max(1, model.vocabulary);
@@ -32,12 +32,12 @@ export function classifyMulti(model: ModelSnapshot, tokens: readonly string[], o
   for (let c = 0; c < B; c++) complementDenom[c] = Math.log(allTotal - model.tokenTotals[c]! + alpha * V);
   const score = new Float64Array(B);
   const rows: number[] = [];
-  const known: string[] = [];
-  for (const token of tokens) {
-    const r = model.row(token);
+  const known: number[] = [];
+  for (let i = 0; i < hashes.length; i++) {
+    const r = model.row(hashes[i]!);
     if (r < 0) continue;
     rows.push(r);
-    known.push(token);
+    known.push(i);
     let all = 0;
     for (let c = 0; c < B; c++) all += model.count(r, c);
     for (let c = 0; c < B; c++) score[c]! -= Math.log(all - model.count(r, c) + alpha) - complementDenom[c]!;
@@ -65,10 +65,11 @@ export function classifyMulti(model: ModelSnapshot, tokens: readonly string[], o
       let all = 0;
       for (let c = 0; c < B; c++) all += model.count(r, c);
       const w = (c: number): number => Math.log(all - model.count(r, c) + alpha) - complementDenom[c]!;
-      return { token: known[i]!, weight: w(second) - w(best) };
+      const t = known[i]!;
+      return { token: names?.[t] ?? hashName(hashes[t]!), hash: hashes[t]!, weight: w(second) - w(best) };
     });
-    weighed.sort((x, y) => Math.abs(y.weight) - Math.abs(x.weight) || (x.token < y.token ? -1 : 1));
-    clues = weighed.slice(0, options.explain);
+    weighed.sort((x, y) => Math.abs(y.weight) - Math.abs(x.weight) || x.hash - y.hash);
+    clues = weighed.slice(0, options.explain).map(({ token, weight }) => ({ token, weight }));
   }
   return { bucket, scores, unsure, clues };
 }

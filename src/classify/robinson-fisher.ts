@@ -13,7 +13,7 @@
  * The unsure band is [hamCutoff, spamCutoff) of the positive bucket's indicator.
  */
 import { fisherCombine } from './chi-square.js';
-import type { Classification, ClassifyOptions, Clue, ModelSnapshot } from './model-snapshot.js';
+import { hashName, type Classification, type ClassifyOptions, type Clue, type ModelSnapshot } from './model-snapshot.js';
 
 /** Robinson's f(w) for a token seen in `ca` messages of A (of `na`) and `cb` of B (of `nb`). */
 export function tokenProbability(ca: number, cb: number, na: number, nb: number, s: number, x: number, bias = 1): number {
@@ -25,27 +25,36 @@ export function tokenProbability(ca: number, cb: number, na: number, nb: number,
   return (s * x + n * p) / (s + n);
 }
 
-export function classifyTwo(model: ModelSnapshot, tokens: readonly string[], options: ClassifyOptions): Classification {
+export function classifyTwo(model: ModelSnapshot, hashes: ArrayLike<number>, names: readonly string[] | undefined, options: ClassifyOptions): Classification {
   const o = model.options;
   const positive = model.positive!;
   const ia = model.buckets.indexOf(positive);
   const ib = 1 - ia;
   const na = model.messages[ia]!;
   const nb = model.messages[ib]!;
-  const clues: { token: string; f: number; dev: number }[] = [];
-  for (const token of tokens) {
-    const r = model.row(token);
+  // The clues: f and the index of the token in the message, in parallel arrays.
+  const fs = new Float64Array(hashes.length);
+  const at = new Int32Array(hashes.length);
+  let n = 0;
+  for (let i = 0; i < hashes.length; i++) {
+    const r = model.row(hashes[i]!);
     if (r < 0) continue;
     const f = tokenProbability(model.count(r, ia), model.count(r, ib), na, nb, o.robS, o.robX, o.negativeWeight);
-    const dev = Math.abs(f - 0.5);
-    if (dev >= o.minDev) clues.push({ token, f, dev });
+    if (Math.abs(f - 0.5) >= o.minDev) {
+      fs[n] = f;
+      at[n++] = i;
+    }
   }
-  if (clues.length > o.maxClues) {
-    // Ties broken by the token, so the choice never depends on the message's token order.
-    clues.sort((x, y) => y.dev - x.dev || (x.token < y.token ? -1 : x.token > y.token ? 1 : 0));
-    clues.length = o.maxClues;
+  // Strongest first; ties broken by the token's hash, so the choice never depends on the
+  // message's token order (nor on whether the tokens came as text or as hashes).
+  const strongest = (x: number, y: number): number => Math.abs(fs[y]! - 0.5) - Math.abs(fs[x]! - 0.5) || hashes[at[x]!]! - hashes[at[y]!]!;
+  let chosen: ArrayLike<number> = fs.subarray(0, n);
+  let order: number[] | undefined;
+  if (n > o.maxClues || options.explain) {
+    order = Array.from({ length: n }, (_, k) => k).sort(strongest);
+    if (n > o.maxClues) chosen = Float64Array.from(order.slice(0, o.maxClues), (k) => fs[k]!);
   }
-  const combined = fisherCombine(clues.map((c) => c.f));
+  const combined = fisherCombine(chosen);
   const p = combined.score;
   const other = model.buckets[ib]!;
   const scores = { [positive]: p, [other]: 1 - p };
@@ -55,10 +64,10 @@ export function classifyTwo(model: ModelSnapshot, tokens: readonly string[], opt
   const unsure = p >= o.hamCutoff && p < o.spamCutoff;
   let explained: Clue[] | undefined;
   if (options.explain) {
-    explained = [...clues]
-      .sort((x, y) => y.dev - x.dev || (x.token < y.token ? -1 : 1))
-      .slice(0, options.explain)
-      .map((c) => ({ token: c.token, weight: c.f }));
+    explained = order!.slice(0, options.explain).map((k) => {
+      const i = at[k]!;
+      return { token: names?.[i] ?? hashName(hashes[i]!), weight: fs[k]! };
+    });
   }
   return { bucket, scores, unsure, clues: explained };
 }

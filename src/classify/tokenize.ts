@@ -35,6 +35,7 @@
 import { htmlText } from '../extensions/lib/html-text.js';
 import { parseMessage } from '../runtime/message/parse.js';
 import type { MessageView, MimePart } from '../runtime/message/types.js';
+import { HashSet, hashSpan, hashToken } from './token-hash.js';
 
 export const TOKENIZER_VERSION = 1;
 
@@ -68,7 +69,19 @@ export function tokenizeRaw(raw: Uint8Array, options: TokenizeOptions = {}): str
   return tokenize(parseMessage(stripMboxFrom(raw)), options);
 }
 
-class TokenSet {
+/**
+ * Where tokens go: a set of strings (tokenize: tests, --explain) or a set of hashes
+ * (tokenHashes: training and classification). Both see the same tokens in the same
+ * order, so hashToken(tokenize(m)[i]) === tokenHashes(m)[i].
+ */
+interface TokenSink {
+  readonly full: boolean;
+  add(token: string): void;
+  /** The token prefix + text.slice(start, end). */
+  addSpan(prefix: string, text: string, start: number, end: number): void;
+}
+
+class StringSink implements TokenSink {
   readonly set = new Set<string>();
   constructor(readonly max: number) {}
   get full(): boolean {
@@ -77,20 +90,60 @@ class TokenSet {
   add(token: string): void {
     if (this.set.size < this.max) this.set.add(token);
   }
+  addSpan(prefix: string, text: string, start: number, end: number): void {
+    if (this.set.size < this.max) this.set.add(prefix + text.slice(start, end));
+  }
+}
+
+class HashSink implements TokenSink {
+  constructor(readonly set: HashSet) {}
+  get full(): boolean {
+    return this.set.full;
+  }
+  add(token: string): void {
+    if (!this.set.full) this.set.add(hashToken(token));
+  }
+  addSpan(prefix: string, text: string, start: number, end: number): void {
+    if (!this.set.full) this.set.add(hashSpan(prefix, text, start, end));
+  }
 }
 
 /** The distinct tokens of a message, headers first, at most maxTokens of them. */
 export function tokenize(message: MessageView, options: TokenizeOptions = {}): string[] {
-  const out = new TokenSet(options.maxTokens ?? DEFAULT_MAX_TOKENS);
+  const out = new StringSink(options.maxTokens ?? DEFAULT_MAX_TOKENS);
   headerTokens(message, out);
   bodyTokens(message, out);
   return [...out.set];
 }
 
+/** One scratch table per size: tokenizing reuses it instead of allocating per message. */
+const scratch = new Map<number, HashSet>();
+
+/** The hashes (token-hash.ts) of tokenize(message), in the same order: what models store and look up. */
+export function tokenHashes(message: MessageView, options: TokenizeOptions = {}): Float64Array {
+  const max = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+  let set = scratch.get(max);
+  if (set === undefined) scratch.set(max, (set = new HashSet(max)));
+  set.reset();
+  const out = new HashSink(set);
+  try {
+    headerTokens(message, out);
+    bodyTokens(message, out);
+    return set.values();
+  } finally {
+    set.reset();
+  }
+}
+
+/** Token hashes of a raw message (an mbox "From " line in front is ignored). */
+export function tokenHashesRaw(raw: Uint8Array, options: TokenizeOptions = {}): Float64Array {
+  return tokenHashes(parseMessage(stripMboxFrom(raw)), options);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Headers
 
-function headerTokens(m: MessageView, out: TokenSet): void {
+function headerTokens(m: MessageView, out: TokenSink): void {
   for (const name of ['from', 'reply-to', 'sender']) addressTokens(m, name, name === 'from' ? 'from' : name, out);
   let recipients = 0;
   for (const name of ['to', 'cc']) recipients += addressTokens(m, name, name, out);
@@ -124,7 +177,7 @@ function headerTokens(m: MessageView, out: TokenSet): void {
 }
 
 /** Tokens of one address field; returns how many addresses it held. */
-function addressTokens(m: MessageView, name: string, prefix: string, out: TokenSet): number {
+function addressTokens(m: MessageView, name: string, prefix: string, out: TokenSink): number {
   let n = 0;
   for (const field of m.addresses(name)) {
     if (field.invalid && field.addresses.length === 0) out.add(prefix + ':invalid');
@@ -180,7 +233,7 @@ const RECEIVED_HOST = /\b(?:from|by)\s+([a-z0-9][a-z0-9.-]*[a-z0-9])/gi;
 const RECEIVED_NAMES = /\(([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\s*\[/gi;
 const IPV4 = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}\b/g;
 
-function receivedTokens(m: MessageView, out: TokenSet): void {
+function receivedTokens(m: MessageView, out: TokenSink): void {
   const received = m.header('received');
   for (let i = 0; i < received.length && i < MAX_RECEIVED; i++) {
     const v = received[i]!.slice(0, 500);
@@ -205,12 +258,12 @@ interface BodyState {
   parts: number;
 }
 
-function bodyTokens(m: MessageView, out: TokenSet): void {
+function bodyTokens(m: MessageView, out: TokenSink): void {
   const state: BodyState = { budget: MAX_TEXT, parts: 0 };
   visitPart(m.mime(), out, state, 0);
 }
 
-function visitPart(part: MimePart, out: TokenSet, state: BodyState, depth: number): void {
+function visitPart(part: MimePart, out: TokenSink, state: BodyState, depth: number): void {
   if (++state.parts > MAX_PARTS || out.full) return;
   const type = part.contentType;
   out.add('ct:' + type);
@@ -248,7 +301,7 @@ function bounded(text: string, state: BodyState): string {
   return t;
 }
 
-function textTokens(text: string, out: TokenSet, state: BodyState, urls = true): void {
+function textTokens(text: string, out: TokenSink, state: BodyState, urls = true): void {
   if (state.budget <= 0 && urls) return;
   const t = urls ? bounded(text, state) : text.slice(0, MAX_TEXT);
   if (urls) urlTokens(t, out);
@@ -257,7 +310,7 @@ function textTokens(text: string, out: TokenSet, state: BodyState, urls = true):
 
 const URL = /\b(?:https?:\/\/|www\.)([^\s/"'<>)\]?#:]+)/gi;
 
-function urlTokens(text: string, out: TokenSet): void {
+function urlTokens(text: string, out: TokenSink): void {
   URL.lastIndex = 0;
   let n = 0;
   for (const m of text.matchAll(URL)) {
@@ -272,7 +325,7 @@ function urlTokens(text: string, out: TokenSet): void {
 
 const TAG = /<([a-z][a-z0-9]{0,9})\b/gi;
 
-function htmlTagTokens(html: string, out: TokenSet): void {
+function htmlTagTokens(html: string, out: TokenSink): void {
   TAG.lastIndex = 0;
   for (const m of html.matchAll(TAG)) {
     const tag = m[1]!.toLowerCase();
@@ -280,13 +333,13 @@ function htmlTagTokens(html: string, out: TokenSet): void {
   }
 }
 
-/** Characters trimmed from both ends of a word. */
-const EDGE = /^[^\p{L}\p{N}$]+|[^\p{L}\p{N}$%!]+$/gu;
 /** CJK scripts are written without spaces: they are cut into character pairs. */
-const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]/;
+function isCjk(c: number): boolean {
+  return (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af);
+}
 
 /** Whitespace-separated words of lower-cased text, with `prefix`. */
-function wordTokens(text: string, prefix: string, out: TokenSet): void {
+function wordTokens(text: string, prefix: string, out: TokenSink): void {
   let start = -1;
   const n = text.length;
   for (let i = 0; i <= n; i++) {
@@ -297,34 +350,67 @@ function wordTokens(text: string, prefix: string, out: TokenSet): void {
       continue;
     }
     if (start < 0) continue;
-    word(text.slice(start, i), prefix, out);
+    word(text, start, i, prefix, out);
     start = -1;
     if (out.full) return;
   }
 }
 
-function word(raw: string, prefix: string, out: TokenSet): void {
-  let w = raw;
-  const first = w.charCodeAt(0);
-  const last = w.charCodeAt(w.length - 1);
-  if (!isWordChar(first) || !isWordChar(last)) w = w.replace(EDGE, '');
-  const len = w.length;
+/**
+ * One word, text[start, end): punctuation trimmed at both ends (letters, digits and "$"
+ * stay at the start; also "%" and "!" at the end: "free!!!", "100%"), then kept when 3 to
+ * MAX_WORD characters long. Scanned in place: the common word never becomes a string.
+ */
+function word(text: string, start: number, end: number, prefix: string, out: TokenSink): void {
+  const first = text.charCodeAt(start);
+  if (!isWordChar(first) || !isWordChar(text.charCodeAt(end - 1))) {
+    while (start < end) {
+      const cp = text.codePointAt(start)!;
+      if (isLetterOrDigit(cp) || cp === 0x24) break;
+      start += cp > 0xffff ? 2 : 1;
+    }
+    while (end > start) {
+      const low = text.charCodeAt(end - 1);
+      const astral = low >= 0xdc00 && low <= 0xdfff && end - 2 >= start && (text.charCodeAt(end - 2) & 0xfc00) === 0xd800;
+      const cp = astral ? text.codePointAt(end - 2)! : low;
+      if (isLetterOrDigit(cp) || cp === 0x24 || cp === 0x25 || cp === 0x21) break;
+      end -= astral ? 2 : 1;
+    }
+  }
+  const len = end - start;
   if (len < 3) return;
   if (len > MAX_WORD) {
-    if (CJK.test(w)) return cjkTokens(w, prefix, out);
+    if (hasCjk(text, start, end)) return cjkTokens(text.slice(start, end), prefix, out);
     // Long runs: URLs and addresses were mined already; keep only that there was one.
-    out.add(`${prefix}skip:${w[0]} ${Math.floor(len / 10) * 10}`);
+    out.add(`${prefix}skip:${text[start]} ${Math.floor(len / 10) * 10}`);
     return;
   }
-  if (first > 0x7f && CJK.test(w)) return cjkTokens(w, prefix, out);
-  out.add(prefix + w);
+  if (first > 0x7f && hasCjk(text, start, end)) return cjkTokens(text.slice(start, end), prefix, out);
+  out.addSpan(prefix, text, start, end);
 }
 
 function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c > 0x7f;
 }
 
-function cjkTokens(w: string, prefix: string, out: TokenSet): void {
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+/** \p{L} or \p{N} per BMP character, computed once each: 0 unknown, 1 yes, 2 no. */
+const letterOrDigitBmp = new Uint8Array(0x10000);
+
+function isLetterOrDigit(cp: number): boolean {
+  if (cp < 0x80) return (cp >= 97 && cp <= 122) || (cp >= 65 && cp <= 90) || (cp >= 48 && cp <= 57);
+  if (cp > 0xffff) return LETTER_OR_DIGIT.test(String.fromCodePoint(cp));
+  let known = letterOrDigitBmp[cp]!;
+  if (known === 0) letterOrDigitBmp[cp] = known = LETTER_OR_DIGIT.test(String.fromCharCode(cp)) ? 1 : 2;
+  return known === 1;
+}
+
+function hasCjk(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (isCjk(text.charCodeAt(i))) return true;
+  return false;
+}
+
+function cjkTokens(w: string, prefix: string, out: TokenSink): void {
   const chars = [...w];
   for (let i = 0; i + 1 < chars.length && i < 200; i++) out.add(prefix + chars[i]! + chars[i + 1]!);
 }

@@ -10,7 +10,7 @@
  */
 import type { Classification } from '../classify/model-snapshot.js';
 import { loadSnapshot } from '../classify/store/load-models.js';
-import { tokenizeRaw } from '../classify/tokenize.js';
+import { tokenHashesRaw, tokenizeRaw } from '../classify/tokenize.js';
 import { readSource } from '../connectors/local/source.js';
 import type { Output } from './io.js';
 
@@ -35,7 +35,8 @@ export async function classifyCommand(sources: readonly string[], options: Class
   let n = 0;
   for (const path of sources) {
     for await (const msg of readSource(path)) {
-      const result = model.classify(tokenizeRaw(msg.raw), { explain });
+      // Token text only when clues are shown; hashes are all the model needs.
+      const result = model.classify(explain ? tokenizeRaw(msg.raw) : tokenHashesRaw(msg.raw), { explain });
       n++;
       tally.set(result.bucket, (tally.get(result.bucket) ?? 0) + 1);
       if (result.unsure) unsure++;

@@ -26,7 +26,7 @@
 import { defineExtension, defineTest, type Bound, type Call, type LowerContext } from './define.js';
 import type { ScoreTestSettings } from './spamtest.js';
 import type { Classification, ModelSnapshot } from '../classify/model-snapshot.js';
-import { tokenize } from '../classify/tokenize.js';
+import { tokenHashes } from '../classify/tokenize.js';
 import type { Comparator } from '../runtime/comparators.js';
 import type { MatchSpec, Runtime } from '../runtime/runtime.js';
 import { truncateUtf8, type Str } from '../runtime/strings.js';
@@ -129,8 +129,8 @@ export function classification(rt: Runtime, model: ModelSnapshot): Classificatio
   const cached = rt.state.get(key) as Classification | undefined;
   if (cached) return cached;
   const tokensKey = 'classify/tokens';
-  let tokens = rt.state.get(tokensKey) as string[] | undefined;
-  if (!tokens) rt.state.set(tokensKey, (tokens = tokenize(rt.message)));
+  let tokens = rt.state.get(tokensKey) as Float64Array | undefined;
+  if (!tokens) rt.state.set(tokensKey, (tokens = tokenHashes(rt.message)));
   const result = model.classify(tokens);
   rt.state.set(key, result);
   return result;

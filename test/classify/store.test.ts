@@ -18,7 +18,7 @@ function freshStore(): ModelStore {
 /** Every (token, bucket, count) row and bucket message count: the whole learned state. */
 function dump(store: ModelStore): { tokens: unknown[]; buckets: unknown[] } {
   return {
-    tokens: store.db.prepare('SELECT token, bucket, count FROM tokens ORDER BY token, bucket').all(),
+    tokens: store.db.prepare('SELECT hash, bucket, count FROM token_counts ORDER BY hash, bucket').all(),
     buckets: store.db.prepare('SELECT name, messages FROM buckets ORDER BY name').all(),
   };
 }

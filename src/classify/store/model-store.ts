@@ -3,7 +3,7 @@
  * like the state database). Training and untraining are incremental and keyed by message
  * (message-key.ts): training a message twice counts once, training it into another bucket
  * moves it, untraining removes exactly the tokens its training added (they are stored
- * with it). Classification never reads this file directly: it reads a ModelSnapshot
+ * with it, as token hashes: token-hash.ts). Classification never reads this file directly: it reads a ModelSnapshot
  * (snapshot()), an immutable in-memory copy, so evaluation stays pure.
  *
  * The API for the daemon's "learning by moving" is the three functions at the end:
@@ -17,9 +17,15 @@ import Database from 'better-sqlite3';
 import { MailsiftError } from '../../errors.js';
 import { parseMessage } from '../../runtime/message/parse.js';
 import { modelOptions, SnapshotBuilder, type ModelOptions, type ModelSnapshot } from '../model-snapshot.js';
-import { stripMboxFrom, tokenize, TOKENIZER_VERSION } from '../tokenize.js';
+import { HashCounts, hashToken } from '../token-hash.js';
+import { stripMboxFrom, tokenHashes, TOKENIZER_VERSION } from '../tokenize.js';
 import { messageKey } from './message-key.js';
-import { migrateModel } from './schema.js';
+import { migrateModel, MODEL_SCHEMA_VERSION } from './schema.js';
+import { readCache, writeCache } from './snapshot-cache.js';
+import { decodeTokens, encodeTokens } from './token-blob.js';
+
+/** Rows per INSERT statement when writing token counts: one statement call per 500 tokens. */
+const UPSERT_ROWS = 500;
 
 export const MODEL_FILE = 'model.sqlite';
 
@@ -70,13 +76,14 @@ export interface OpenModelOptions {
 
 interface Analysed {
   readonly key: string;
-  readonly tokens: readonly string[];
+  /** The message's token hashes (tokenHashes). */
+  readonly tokens: Float64Array;
 }
 
 interface Trained {
   readonly bucket: number;
-  /** Tokens, one per line. */
-  readonly tokens: string;
+  /** The token hashes its training added. */
+  readonly tokens: Float64Array;
 }
 
 function unavailable(file: string, what: string, cause: unknown): MailsiftError {
@@ -87,13 +94,15 @@ function unavailable(file: string, what: string, cause: unknown): MailsiftError 
 
 export class ModelStore {
   private readonly bucketIds = new Map<string, number>();
+  /** The file's schema: the current one, or 1 for an old model opened read-only (never migrated then). */
+  private readonly schema: number;
   private readonly stmt: {
     bucketInsert: Database.Statement<[string]>;
-    message: Database.Statement<[string], { bucket: number; tokens: string }>;
-    upsert: Database.Statement<[number, string]>;
+    message: Database.Statement<[string], { bucket: number; tokens: Buffer | string }>;
+    upsert: Database.Statement<number[]>;
     dropEmpty: Database.Statement<[number, string]>;
     bucketMessages: Database.Statement<[number, number]>;
-    messagePut: Database.Statement<[string, number, string, number]>;
+    messagePut: Database.Statement<[string, number, Buffer, number]>;
     messageDelete: Database.Statement<[string]>;
   };
 
@@ -105,22 +114,20 @@ export class ModelStore {
     private readonly now: () => number,
   ) {
     for (const row of db.prepare('SELECT id, name FROM buckets').all() as { id: number; name: string }[]) this.bucketIds.set(row.name, row.id);
-    const readonly = db.readonly;
+    this.schema = db.pragma('user_version', { simple: true }) as number;
+    const writable = !db.readonly && this.schema === MODEL_SCHEMA_VERSION;
     const prep = <P extends unknown[], R = unknown>(sql: string): Database.Statement<P, R> =>
-      readonly ? (undefined as unknown as Database.Statement<P, R>) : db.prepare<P, R>(sql);
+      writable ? db.prepare<P, R>(sql) : (undefined as unknown as Database.Statement<P, R>);
     this.stmt = {
       bucketInsert: prep('INSERT INTO buckets (name) VALUES (?)'),
-      message: db.prepare('SELECT bucket, tokens FROM messages WHERE key = ?'),
-      // One statement per bucket, the changes passed as one JSON array of [token, delta]
-      // (unpacked by SQLite's json_each) instead of one statement call per token.
-      upsert: prep(
-        'INSERT INTO tokens (token, bucket, count) SELECT j.value ->> 0, ?, j.value ->> 1 FROM json_each(?) AS j WHERE true ' +
-          'ON CONFLICT (token, bucket) DO UPDATE SET count = count + excluded.count',
-      ),
-      dropEmpty: prep('DELETE FROM tokens WHERE bucket = ? AND count <= 0 AND token IN (SELECT value FROM json_each(?))'),
+      message: db.prepare(`SELECT bucket, tokens FROM ${this.schema === 1 ? 'messages' : 'trained_messages'} WHERE key = ?`),
+      // UPSERT_ROWS rows per statement call instead of one call per token (the per-call
+      // cost of better-sqlite3 dominates otherwise); the rest goes through upsertRows.
+      upsert: prep(upsertSql(UPSERT_ROWS)),
+      dropEmpty: prep('DELETE FROM token_counts WHERE bucket = ? AND count <= 0 AND hash IN (SELECT value FROM json_each(?))'),
       bucketMessages: prep('UPDATE buckets SET messages = max(0, messages + ?) WHERE id = ?'),
-      messagePut: prep('INSERT OR REPLACE INTO messages (key, bucket, tokens, trained_at) VALUES (?, ?, ?, ?)'),
-      messageDelete: prep('DELETE FROM messages WHERE key = ?'),
+      messagePut: prep('INSERT OR REPLACE INTO trained_messages (key, bucket, tokens, trained_at) VALUES (?, ?, ?, ?)'),
+      messageDelete: prep('DELETE FROM trained_messages WHERE key = ?'),
     };
   }
 
@@ -154,9 +161,11 @@ export class ModelStore {
         const has = db.prepare("SELECT value FROM meta WHERE key = 'tokenizer'").get();
         if (has === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('tokenizer', ?)").run(String(TOKENIZER_VERSION));
       } else {
+        // Read-only opens never migrate (the file may not be ours to write): an older schema
+        // is read as it is (snapshot(), stats()); the next training migrates it.
         const version = db.pragma('user_version', { simple: true }) as number;
         if (version === 0) throw new MailsiftError('MODEL_INVALID', `${file} is not a mailsift model (empty or foreign database)`);
-        if (version > 1) throw new MailsiftError('MODEL_INVALID', `model ${file} was written by a newer mailsift (schema ${version})`);
+        if (version > MODEL_SCHEMA_VERSION) throw new MailsiftError('MODEL_INVALID', `model ${file} was written by a newer mailsift (schema ${version})`);
       }
       return new ModelStore(db, file, name, options.now ?? Date.now);
     } catch (cause) {
@@ -200,16 +209,26 @@ export class ModelStore {
     return created;
   }
 
-  /** Where a message is trained: its bucket id and tokens, or undefined. */
+  /** Where a message is trained: its bucket id and token hashes, or undefined. */
   lookup(key: string): Trained | undefined {
-    return this.stmt.message.get(key);
+    const row = this.stmt.message.get(key);
+    if (row === undefined) return undefined;
+    // Schema 1 (read-only, not migrated): token text, one per line.
+    if (typeof row.tokens === 'string') return { bucket: row.bucket, tokens: Float64Array.from(row.tokens === '' ? [] : row.tokens.split('\n'), hashToken) };
+    return { bucket: row.bucket, tokens: decodeTokens(row.tokens) };
   }
 
-  /** Key and tokens of a raw message (an mbox "From " line in front is ignored). */
+  /** Key and token hashes of a raw message (an mbox "From " line in front is ignored). */
   analyse(raw: Uint8Array): Analysed {
     const bytes = stripMboxFrom(raw);
     const view = parseMessage(bytes);
-    return { key: messageKey(view, bytes), tokens: tokenize(view) };
+    return { key: messageKey(view, bytes), tokens: tokenHashes(view) };
+  }
+
+  /** The statements that read and write trained messages; a read-only open has none. */
+  private writer(): ModelStore['stmt'] {
+    if (this.stmt.upsert === undefined) throw new MailsiftError('MODEL_UNAVAILABLE', `model ${this.file} is open read-only`);
+    return this.stmt;
   }
 
   /** Start a batch: many train/untrain calls, one transaction at commit(). */
@@ -218,54 +237,87 @@ export class ModelStore {
   }
 
   /** Write a batch's changes (called by TrainingBatch.commit). */
-  write(deltas: ReadonlyMap<number, ReadonlyMap<string, number>>, messages: ReadonlyMap<number, number>, touched: ReadonlyMap<string, Trained | null>): void {
+  write(deltas: ReadonlyMap<number, HashCounts>, messages: ReadonlyMap<number, number>, touched: ReadonlyMap<string, Trained | null>): void {
     const now = this.now();
+    const stmt = this.writer();
     this.db
       .transaction(() => {
+        const columns = [...this.bucketIds.values()].sort((a, b) => a - b);
+        const cache = readCache(this.db, columns) ?? this.countsFromRows(columns);
         for (const [bucket, changes] of deltas) {
           // In key order: B-tree inserts in order touch each page once.
-          const tokens = [...changes.keys()].sort();
-          const rows: [string, number][] = [];
-          const lowered: string[] = [];
-          for (const token of tokens) {
-            const delta = changes.get(token)!;
-            if (delta === 0) continue;
-            rows.push([token, delta]);
-            if (delta < 0) lowered.push(token);
+          const hashes = new Float64Array(changes.size);
+          let n = 0;
+          for (const [hash, slot] of changes.slots()) if (changes.at(slot, 0) !== 0) hashes[n++] = hash;
+          const sorted = hashes.subarray(0, n).sort();
+          const rows = new Array<number>(n * 3);
+          const lowered: number[] = [];
+          const column = columns.indexOf(bucket);
+          for (let i = 0; i < n; i++) {
+            const hash = sorted[i]!;
+            const delta = changes.at(changes.find(hash), 0);
+            rows[3 * i] = hash;
+            rows[3 * i + 1] = bucket;
+            rows[3 * i + 2] = delta;
+            if (delta < 0) lowered.push(hash);
+            cache.add(hash, column, delta);
           }
-          if (rows.length > 0) this.stmt.upsert.run(bucket, JSON.stringify(rows));
-          if (lowered.length > 0) this.stmt.dropEmpty.run(bucket, JSON.stringify(lowered));
+          this.upsertRows(rows);
+          if (lowered.length > 0) stmt.dropEmpty.run(bucket, JSON.stringify(lowered));
         }
-        for (const [bucket, delta] of messages) if (delta !== 0) this.stmt.bucketMessages.run(delta, bucket);
+        writeCache(this.db, columns, cache);
+        for (const [bucket, delta] of messages) if (delta !== 0) stmt.bucketMessages.run(delta, bucket);
         for (const [key, state] of touched) {
-          if (state === null) this.stmt.messageDelete.run(key);
-          else this.stmt.messagePut.run(key, state.bucket, state.tokens, now);
+          if (state === null) stmt.messageDelete.run(key);
+          else stmt.messagePut.run(key, state.bucket, encodeTokens(state.tokens), now);
         }
         this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('tokenizer', ?)").run(String(TOKENIZER_VERSION));
       })
       .immediate();
   }
 
+  /** Upsert (hash, bucket, delta) triples, flattened: UPSERT_ROWS per statement call. */
+  private upsertRows(rows: readonly number[]): void {
+    const full = rows.length - (rows.length % (3 * UPSERT_ROWS));
+    for (let i = 0; i < full; i += 3 * UPSERT_ROWS) this.stmt.upsert.run(...rows.slice(i, i + 3 * UPSERT_ROWS));
+    if (full < rows.length) this.db.prepare(upsertSql((rows.length - full) / 3)).run(...rows.slice(full));
+  }
+
+  /** Every token's counts read from token_counts, one column per bucket id of `columns`. */
+  private countsFromRows(columns: readonly number[]): HashCounts {
+    const table = new HashCounts(columns.length, (this.db.prepare(`SELECT count(*) AS n FROM token_counts`).get() as { n: number }).n);
+    const it = this.db.prepare('SELECT hash, bucket, count FROM token_counts').raw(true).iterate() as IterableIterator<[number, number, number]>;
+    for (const [hash, bucket, count] of it) {
+      const c = columns.indexOf(bucket);
+      if (c >= 0 && count > 0) table.add(hash, c, count);
+    }
+    return table;
+  }
+
   /** Buckets with message and distinct-token counts, and totals. */
   stats(): ModelStats {
+    const [table, column] = this.schema === 1 ? ['tokens', 'token'] : ['token_counts', 'hash'];
     const perBucket = new Map<number, number>();
-    for (const row of this.db.prepare('SELECT bucket, count(*) AS n FROM tokens GROUP BY bucket').all() as { bucket: number; n: number }[]) {
+    for (const row of this.db.prepare(`SELECT bucket, count(*) AS n FROM ${table} GROUP BY bucket`).all() as { bucket: number; n: number }[]) {
       perBucket.set(row.bucket, row.n);
     }
     const rows = this.db.prepare('SELECT id, name, messages FROM buckets ORDER BY name').all() as { id: number; name: string; messages: number }[];
     const buckets = rows.map((r) => ({ name: r.name, messages: r.messages, tokens: perBucket.get(r.id) ?? 0 }));
-    const tokens = (this.db.prepare('SELECT count(DISTINCT token) AS n FROM tokens').get() as { n: number }).n;
+    const tokens = (this.db.prepare(`SELECT count(DISTINCT ${column}) AS n FROM ${table}`).get() as { n: number }).n;
     const tokenizer = Number((this.db.prepare("SELECT value FROM meta WHERE key = 'tokenizer'").get() as { value: string } | undefined)?.value ?? TOKENIZER_VERSION);
     return { name: this.name, file: this.file, buckets, messages: buckets.reduce((a, b) => a + b.messages, 0), tokens, tokenizer, options: this.options() };
   }
 
-  /** The token count of one token per bucket (0 when absent): for tests and debugging. */
-  tokenCounts(token: string): Record<string, number> {
+  /** The count of one token (its text or hash) per bucket (0 when absent): for tests and debugging. */
+  tokenCounts(token: string | number): Record<string, number> {
     const out: Record<string, number> = Object.fromEntries(this.bucketNames().map((b) => [b, 0]));
     const byId = new Map([...this.bucketIds].map(([n, id]) => [id, n]));
-    for (const row of this.db.prepare('SELECT bucket, count FROM tokens WHERE token = ?').all(token) as { bucket: number; count: number }[]) {
-      out[byId.get(row.bucket)!] = row.count;
-    }
+    const rows = (
+      this.schema === 1
+        ? this.db.prepare('SELECT bucket, count FROM tokens WHERE token = ?').all(token)
+        : this.db.prepare('SELECT bucket, count FROM token_counts WHERE hash = ?').all(typeof token === 'number' ? token : hashToken(token))
+    ) as { bucket: number; count: number }[];
+    for (const row of rows) out[byId.get(row.bucket)!] = row.count;
     return out;
   }
 
@@ -273,7 +325,8 @@ export class ModelStore {
   snapshot(name: string = this.name): ModelSnapshot {
     const rows = this.db.prepare('SELECT id, name, messages FROM buckets ORDER BY name').all() as { id: number; name: string; messages: number }[];
     const column = new Map(rows.map((r, i) => [r.id, i]));
-    const distinct = (this.db.prepare('SELECT count(*) AS n FROM tokens').get() as { n: number }).n;
+    const table = this.schema === 1 ? 'tokens' : 'token_counts';
+    const distinct = (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     const builder = new SnapshotBuilder(
       name,
       rows.map((r) => r.name),
@@ -281,7 +334,13 @@ export class ModelStore {
       this.options(),
       distinct,
     );
-    const it = this.db.prepare('SELECT token, bucket, count FROM tokens').raw(true).iterate() as IterableIterator<[string, number, number]>;
+    if (this.schema !== 1) {
+      const cached = readCache(this.db, rows.map((r) => r.id));
+      if (cached !== undefined) return builder.from(cached);
+    }
+    // Schema 1 (an old model opened read-only) keeps token text: hashed here, as migration 2 does.
+    const sql = this.schema === 1 ? 'SELECT token, bucket, count FROM tokens' : 'SELECT hash, bucket, count FROM token_counts';
+    const it = this.db.prepare(sql).raw(true).iterate() as IterableIterator<[string | number, number, number]>;
     for (const [token, bucket, count] of it) {
       const b = column.get(bucket);
       if (b !== undefined && count > 0) builder.add(token, b, count);
@@ -299,8 +358,8 @@ export class ModelStore {
  * message it touched, so the same message twice in one batch behaves as it would in two.
  */
 export class TrainingBatch {
-  /** bucket id → token → change of its count. */
-  private readonly deltas = new Map<number, Map<string, number>>();
+  /** bucket id → token hash → change of its count. */
+  private readonly deltas = new Map<number, HashCounts>();
   private readonly messageDeltas = new Map<number, number>();
   private readonly touched = new Map<string, Trained | null>();
   private committed = false;
@@ -317,10 +376,9 @@ export class TrainingBatch {
     const { key, tokens } = this.store.analyse(raw);
     const current = this.current(key);
     if (current?.bucket === b) return 'duplicate';
-    if (current) this.apply(current.bucket, current.tokens.split('\n'), -1);
-    const joined = tokens.join('\n');
+    if (current) this.apply(current.bucket, current.tokens, -1);
     this.apply(b, tokens, 1);
-    this.touched.set(key, { bucket: b, tokens: joined });
+    this.touched.set(key, { bucket: b, tokens });
     return current ? 'moved' : 'trained';
   }
 
@@ -330,7 +388,7 @@ export class TrainingBatch {
     const current = this.current(key);
     if (!current) return 'not-trained';
     if (current.bucket !== b) return 'other-bucket';
-    this.apply(b, current.tokens === '' ? [] : current.tokens.split('\n'), -1);
+    this.apply(b, current.tokens, -1);
     this.touched.set(key, null);
     return 'untrained';
   }
@@ -348,13 +406,10 @@ export class TrainingBatch {
     return this.store.lookup(key);
   }
 
-  private apply(bucket: number, tokens: readonly string[], sign: 1 | -1): void {
+  private apply(bucket: number, tokens: Float64Array, sign: 1 | -1): void {
     let deltas = this.deltas.get(bucket);
-    if (deltas === undefined) this.deltas.set(bucket, (deltas = new Map()));
-    for (const token of tokens) {
-      if (token === '') continue;
-      deltas.set(token, (deltas.get(token) ?? 0) + sign);
-    }
+    if (deltas === undefined) this.deltas.set(bucket, (deltas = new HashCounts(1, 4096)));
+    for (let i = 0; i < tokens.length; i++) deltas.add(tokens[i]!, 0, sign);
     this.messageDeltas.set(bucket, (this.messageDeltas.get(bucket) ?? 0) + sign);
   }
 }
@@ -387,4 +442,8 @@ export function reclassify(model: ModelStore, from: string, to: string, raw: Uin
   const outcome = batch.train(to, raw);
   batch.commit();
   return untrained === 'untrained' && outcome === 'trained' ? 'moved' : outcome;
+}
+
+function upsertSql(rows: number): string {
+  return `INSERT INTO token_counts (hash, bucket, count) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?)').join(', ')} ON CONFLICT (hash, bucket) DO UPDATE SET count = count + excluded.count`;
 }

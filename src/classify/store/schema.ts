@@ -1,18 +1,33 @@
 /**
  * The SQLite schema of one model file (`<model dir>/model.sqlite`), as an append-only
- * list of migrations like the state database's (src/state/schema.ts).
+ * list of migrations like the state database's (src/state/schema.ts). A migration is SQL,
+ * or a function when rows must be rewritten by code (hashing token text).
  *
- *   meta      key/value: options (JSON), tokenizer version
- *   buckets   name and message count of each bucket
- *   tokens    per token and bucket: in how many trained messages of that bucket it occurs
- *   messages  every trained message: its key (Message-ID + body hash), bucket and tokens,
- *             so that untraining removes exactly what training added
+ *   meta             key/value: options (JSON), tokenizer version, learning positions
+ *   buckets          name and message count of each bucket
+ *   token_counts     per token hash (token-hash.ts) and bucket: in how many trained
+ *                    messages of that bucket the token occurs
+ *   trained_messages every trained message: its key (Message-ID + body hash), bucket and
+ *                    the token hashes it added (one blob, token-blob.ts), so that
+ *                    untraining removes exactly what training added (a rowid table: rows
+ *                    of a few KB do not suit WITHOUT ROWID)
+ *   snapshot_cache   token_counts packed into two blobs (snapshot-cache.ts), rewritten in
+ *                    the transaction of every training: a snapshot is read from it in
+ *                    milliseconds instead of row by row
+ *
+ * Schema 1 (until 2026-11) kept token text: `tokens (token, bucket, count)` and
+ * `messages (key, bucket, tokens TEXT one per line, trained_at)`. Migration 2 hashes it
+ * into the tables above; a model opened read-only is read in either schema
+ * (model-store.ts), so classifying never needs to write an old model.
  */
 import type Database from 'better-sqlite3';
 import { MailsiftError } from '../../errors.js';
+import { hashToken } from '../token-hash.js';
+import { encodeTokens } from './token-blob.js';
 
-export const MODEL_MIGRATIONS: readonly string[] = [
-  `
+type Migration = string | ((db: Database.Database) => void);
+
+const SCHEMA_1 = `
   CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -37,8 +52,46 @@ export const MODEL_MIGRATIONS: readonly string[] = [
     tokens     TEXT    NOT NULL,   -- the tokens trained, one per line
     trained_at INTEGER NOT NULL
   ) WITHOUT ROWID;
-  `,
-];
+`;
+
+const SCHEMA_2_TABLES = `
+  CREATE TABLE token_counts (
+    hash   INTEGER NOT NULL,   -- 52-bit token hash
+    bucket INTEGER NOT NULL REFERENCES buckets (id),
+    count  INTEGER NOT NULL,
+    PRIMARY KEY (hash, bucket)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE trained_messages (
+    key        TEXT    PRIMARY KEY,
+    bucket     INTEGER NOT NULL REFERENCES buckets (id),
+    trained_at INTEGER NOT NULL,
+    tokens     BLOB    NOT NULL    -- the token hashes trained (token-blob.ts)
+  );
+
+  CREATE TABLE snapshot_cache (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    buckets TEXT    NOT NULL,   -- JSON array of the bucket ids of the count columns
+    hashes  BLOB    NOT NULL,   -- token hashes, ascending (token-blob.ts)
+    counts  BLOB    NOT NULL    -- Int32 little-endian, one per token and column, row-major
+  );
+`;
+
+/** Schema 1 → 2: token text becomes token hashes; the counts and the trained messages carry over. */
+function hashTokenText(db: Database.Database): void {
+  db.exec(SCHEMA_2_TABLES);
+  const count = db.prepare('INSERT INTO token_counts (hash, bucket, count) VALUES (?, ?, ?) ON CONFLICT (hash, bucket) DO UPDATE SET count = count + excluded.count');
+  for (const [token, bucket, n] of db.prepare('SELECT token, bucket, count FROM tokens').raw(true).all() as [string, number, number][]) {
+    count.run(hashToken(token), bucket, n);
+  }
+  const put = db.prepare('INSERT INTO trained_messages (key, bucket, tokens, trained_at) VALUES (?, ?, ?, ?)');
+  for (const [key, bucket, tokens, at] of db.prepare('SELECT key, bucket, tokens, trained_at FROM messages').raw(true).all() as [string, number, string, number][]) {
+    put.run(key, bucket, encodeTokens(Float64Array.from(tokens === '' ? [] : tokens.split('\n'), hashToken)), at);
+  }
+  db.exec('DROP TABLE tokens; DROP TABLE messages;');
+}
+
+export const MODEL_MIGRATIONS: readonly Migration[] = [SCHEMA_1, hashTokenText];
 
 export const MODEL_SCHEMA_VERSION = MODEL_MIGRATIONS.length;
 
@@ -49,7 +102,11 @@ export function migrateModel(db: Database.Database, file: string): void {
   }
   if (version === MODEL_SCHEMA_VERSION) return;
   db.transaction(() => {
-    for (let v = version; v < MODEL_SCHEMA_VERSION; v++) db.exec(MODEL_MIGRATIONS[v]!);
+    for (let v = version; v < MODEL_SCHEMA_VERSION; v++) {
+      const step = MODEL_MIGRATIONS[v]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+    }
     db.pragma(`user_version = ${MODEL_SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -1,0 +1,31 @@
+/**
+ * The token hashes a trained message added, stored as one blob per message
+ * (trained_messages.tokens): 8 bytes per token, each hash as a little-endian IEEE double
+ * (hashes are integers below 2^52, exact as doubles). One blob instead of one row per
+ * token keeps training to one row write per message; fixed little-endian keeps the file
+ * portable between machines.
+ */
+
+export function encodeTokens(hashes: Float64Array): Buffer {
+  const out = Buffer.allocUnsafe(hashes.length * 8);
+  if (LITTLE_ENDIAN) {
+    out.set(new Uint8Array(hashes.buffer, hashes.byteOffset, hashes.byteLength));
+  } else {
+    for (let i = 0; i < hashes.length; i++) out.writeDoubleLE(hashes[i]!, i * 8);
+  }
+  return out;
+}
+
+export function decodeTokens(blob: Uint8Array): Float64Array {
+  const n = Math.floor(blob.length / 8);
+  const out = new Float64Array(n);
+  if (LITTLE_ENDIAN) {
+    new Uint8Array(out.buffer).set(blob.subarray(0, n * 8));
+  } else {
+    const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+    for (let i = 0; i < n; i++) out[i] = view.getFloat64(i * 8, true);
+  }
+  return out;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
