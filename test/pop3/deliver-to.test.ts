@@ -18,7 +18,7 @@ import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
 import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
 import { Mailboxes, TestSetup, waitFor } from '../daemon/helpers.js';
-import { tricky } from './helpers.js';
+import { pop3Toml, tricky } from './helpers.js';
 
 let src: DovecotInstance;
 let dst: DovecotInstance;
@@ -68,8 +68,7 @@ it('files POP3 mail into IMAP folders and a Maildir by rules, keeps into deliver
   for (const raw of [dev, archive, plain]) await src.append('alice', 'INBOX', raw);
 
   const pw = setup.file('pop.password', 'alice-secret\n');
-  const homePw = setup.file('home.password', 'alice-secret\n');
-  for (const f of [pw, homePw]) chmodSync(f, 0o600);
+  chmodSync(pw, 0o600);
   const rules = setup.file(
     'pop.sieve',
     `require ["fileinto", "mailbox", "vnd.mailsift.account"];
@@ -77,35 +76,8 @@ if header :contains "subject" "[dev]" { fileinto :create "Pop/dev"; stop; }
 if header :contains "subject" "invoice" { fileinto :create :account "local" "Archive"; }
 `,
   );
-  const extra = `[accounts.home]
-type = "imap"
-host = "127.0.0.1"
-port = ${dst.imapPort}
-tls = "none"
-user = "alice"
-password_file = ${JSON.stringify(homePw)}
-
-[accounts.local]
-type = "maildir"
-path = ${JSON.stringify(join(local, 'Maildir'))}
-
-[accounts.pop]
-type = "pop3"
-host = "127.0.0.1"
-port = ${src.pop3Port}
-tls = "none"
-user = "alice"
-password_file = ${JSON.stringify(pw)}
-schedule = "0 0 1 1 *"
-delete = "after-delivery"
-deliver_to = { account = "home", mailbox = "FromPop" }
-
-[[watch]]
-account = "pop"
-rules = ${JSON.stringify(rules)}
-start = "all"
-`;
-  const config = await setup.write({ accounts: [], watches: [], extra });
+  const extra = `[accounts.local]\ntype = "maildir"\npath = ${JSON.stringify(join(local, 'Maildir'))}\n\n${pop3Toml('pop', src, { passwordFile: pw, rulesFile: rules, deliverTo: '{ account = "home", mailbox = "FromPop" }' })}`;
+  const config = await setup.write({ accounts: [{ name: 'home', dovecot: dst }], watches: [], extra });
   expect(config.accounts.pop).toMatchObject({ deliverTo: { account: 'home', mailbox: 'FromPop' } });
 
   // 1. The IMAP target is down: only the message filed into the Maildir is delivered and deleted.

@@ -88,6 +88,31 @@ export function pop3Account(name: string, d: DovecotInstance, over: Partial<Pop3
   return { type: 'pop3', name, host: d.host, port: d.pop3Port, tls: 'none', allowInsecure: false, user: 'alice', password: { kind: 'env', env: 'MAILSIFT_TEST_POP3_PASSWORD' }, schedule: '0 0 1 1 *', delete: 'never', ...over };
 }
 
+/**
+ * A `[accounts.NAME]` table of type pop3 for alice on `d` plus its `[[watch]]`, as a config
+ * file has them (the daemon tests write these; the loader reads them for real).
+ */
+export function pop3Toml(name: string, d: DovecotInstance, o: { passwordFile: string; rulesFile: string; schedule?: string; delete?: 'after-delivery' | 'never'; deliverTo?: string; start?: 'new' | 'all' }): string {
+  return [
+    `[accounts.${name}]`,
+    'type = "pop3"',
+    'host = "127.0.0.1"',
+    `port = ${d.pop3Port}`,
+    'tls = "none"',
+    'user = "alice"',
+    `password_file = ${JSON.stringify(o.passwordFile)}`,
+    `schedule = ${JSON.stringify(o.schedule ?? '0 0 1 1 *')}`,
+    `delete = "${o.delete ?? 'after-delivery'}"`,
+    ...(o.deliverTo !== undefined ? [`deliver_to = ${o.deliverTo}`] : []),
+    '',
+    '[[watch]]',
+    `account = "${name}"`,
+    `rules = ${JSON.stringify(o.rulesFile)}`,
+    `start = "${o.start ?? 'all'}"`,
+    '',
+  ].join('\n');
+}
+
 export function watch(account: string, rules = 'rules.sieve', start: 'new' | 'all' = 'all'): WatchConfig {
   return { account, mailboxes: [], rules, start };
 }

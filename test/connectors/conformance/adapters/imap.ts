@@ -6,32 +6,23 @@
  * retries and stays there; `mailsift sweep` (the real CLI) is how it is tried again.
  */
 import { main } from '../../../../src/cli/main.js';
-import type { DovecotInstance } from '../../../support/dovecot.js';
 import { Mailboxes, waitFor } from '../../../daemon/helpers.js';
-import { messageIdOf, testMessage, type TestMessage } from '../messages.js';
+import { messageIdOf } from '../messages.js';
 import type { ConformanceSource, Place } from '../suite.js';
 import { DaemonRun } from './daemon-run.js';
-
-export interface ImapWorld {
-  /** The watched server. */
-  readonly src: DovecotInstance;
-  /** The fileinto target's server. */
-  readonly archive: DovecotInstance;
-}
+import { DovecotFedSource, type DovecotWorld } from './dovecot-fed.js';
 
 let cases = 0;
 
-export class ImapSource implements ConformanceSource {
-  readonly traits = { acts: true, addsFinalCrlf: false };
-  private readonly run = new DaemonRun('imap');
-  private readonly mailbox = `Conf-${process.pid}-${++cases}`;
+export class ImapSource extends DovecotFedSource implements ConformanceSource {
+  private readonly mailbox: string;
   private readonly srcBoxes: Mailboxes;
-  private readonly archiveBoxes: Mailboxes;
-  private pending: string[] = [];
 
-  constructor(private readonly world: ImapWorld) {
+  constructor(world: DovecotWorld) {
+    const mailbox = `Conf-${process.pid}-${++cases}`;
+    super(new DaemonRun('imap'), world, () => mailbox, false);
+    this.mailbox = mailbox;
     this.srcBoxes = new Mailboxes(world.src);
-    this.archiveBoxes = new Mailboxes(world.archive);
   }
 
   fileinto(folder: string, options: { copy?: boolean } = {}): string {
@@ -54,24 +45,11 @@ export class ImapSource implements ConformanceSource {
     return waitFor('the IMAP account connected', () => this.run.logger.events.some((e) => /^src: (re)?connected/.test(e.text)), 20_000);
   }
 
-  async add(messages: readonly TestMessage[]): Promise<void> {
-    for (const m of messages) {
-      await this.world.src.append('alice', this.mailbox, m.raw);
-      this.pending.push(m.subject);
-    }
-  }
-
-  async settle(): Promise<void> {
-    await this.run.handled(this.pending);
-    this.pending = [];
-  }
-
-  /** Stop, start, and send one more message through: once it is handled, the catch-up pass after the start has run. */
+  /** Stop, start, and a marker through: the catch-up pass after the start has run. */
   async restart(): Promise<void> {
     await this.run.restart();
     await this.connected();
-    await this.add([testMessage('crlf-8bit', 'marker')]);
-    await this.settle();
+    await this.marker();
   }
 
   at(place: Place): Promise<Buffer[]> {
@@ -86,14 +64,6 @@ export class ImapSource implements ConformanceSource {
     return this.run.processed('src');
   }
 
-  breakTarget(): Promise<void> {
-    return this.world.archive.stop();
-  }
-
-  repairTarget(): Promise<void> {
-    return this.world.archive.restart();
-  }
-
   /** `mailsift sweep` over the watched mailbox: the ledger skips what was done. */
   async retry(): Promise<void> {
     let output = '';
@@ -102,8 +72,8 @@ export class ImapSource implements ConformanceSource {
     if (code !== 0) throw new Error(`mailsift sweep exited ${code}: ${output}`);
   }
 
-  async dispose(): Promise<void> {
-    await this.run.dispose();
-    await Promise.all([this.srcBoxes.close(), this.archiveBoxes.close()]);
+  override async dispose(): Promise<void> {
+    await super.dispose();
+    await this.srcBoxes.close();
   }
 }
