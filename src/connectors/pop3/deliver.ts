@@ -65,7 +65,7 @@ function stepsOf(input: Pop3DeliveryInput): Step[] {
   const { deliverTo } = input;
   const targetAccount = (account: string | undefined): string => {
     const name = account ?? deliverTo?.account;
-    if (name === undefined) throw new MailsiftError('ACTION_TARGET_INVALID', `a POP3 message has no mailbox of its own: fileinto needs :account "name", or the watch a deliver_to account`);
+    if (name === undefined) throw new MailsiftError('ACTION_TARGET_INVALID', `a POP3 message has no mailbox of its own: fileinto needs :account "name", or the POP3 account a deliver_to`);
     return name;
   };
   let keepFlags: readonly string[] = [];
