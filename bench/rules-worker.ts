@@ -6,7 +6,11 @@
  * source reader, parse it, derive the envelope the way sieve-filter does, dry-run the plan.
  * The timed loop includes reading the files, as sieve-filter's time does. Prints one JSON
  * object (WorkerReport) on stdout.
+ *
+ * The first import sets the V8 flags of the shipped CLI (bin/mailsift.js imports the same
+ * file first), so the engine measured here is the one users run.
  */
+import { V8_FLAGS } from '../bin/v8-flags.js';
 import { readFileSync } from 'node:fs';
 import { readSource } from '../src/connectors/local/source.js';
 import { compile } from '../src/dsl/compile.js';
@@ -32,6 +36,8 @@ export interface WorkerReport {
   readonly baselineRssKB: number;
   /** How often each outcome occurred: "store:FOLDER", "redirect", "notify", "discard", "flags", "error:CODE". */
   readonly outcomes: Record<string, number>;
+  /** The V8 flags the worker ran with (bin/v8-flags.js, as the shipped CLI). */
+  readonly v8Flags?: readonly string[];
 }
 
 /** The spamtest configuration of the reference (X-Spam-Score, max 10); see pigeonhole.md. */
@@ -118,7 +124,7 @@ async function main(): Promise<WorkerReport> {
 
 main().then(
   (report) => {
-    process.stdout.write(JSON.stringify(report) + '\n');
+    process.stdout.write(JSON.stringify({ ...report, v8Flags: V8_FLAGS }) + '\n');
   },
   (err: unknown) => {
     console.error(err);

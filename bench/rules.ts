@@ -323,7 +323,8 @@ export async function run(): Promise<SectionResult> {
   writeFileSync(join(SIEVE_DIR, 'ref.conf'), refConf());
   const runAs = prepareUser();
   const worker = await workerCommand();
-  await runMailsift(worker, { checkOnly: true }); // fail early when mailsift cannot compile the script
+  const check = await runMailsift(worker, { checkOnly: true }); // fail early when mailsift cannot compile the script
+  log(`mailsift V8 flags (bin/v8-flags.js, as the shipped CLI): ${check.report.v8Flags?.join(' ') || 'none'}`);
 
   // Warm-up: compiles the script to rules.svbin and builds Dovecot's index of the Maildir
   // when they are missing, and brings the files into the page cache for both tools.
@@ -392,6 +393,7 @@ export async function run(): Promise<SectionResult> {
     runs: RUNS,
     cpus: cpus().length,
     loadAverage: load,
+    v8Flags: check.report.v8Flags ?? [],
     worker: process.env.MAILSIFT_BENCH_WORKER ?? (process.env.MAILSIFT_BENCH_TSX === '1' ? 'tsx' : 'esbuild bundle, bare node'),
     mailsift: { ...mine, compileSeconds: ours.map((r) => r.report.compileSeconds), processSeconds: ours.map((r) => r.wallSeconds), baselineRssMB: ours.map((r) => r.report.baselineRssKB / 1024) },
     sieveFilter: { ...ref, warmupSeconds: warm.seconds },

@@ -1,11 +1,7 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script).
-import v8 from 'node:v8';
-
-// Defence in depth for :regex: where a pattern backtracks excessively, V8 switches to its
-// linear-time engine instead of hanging the daemon (the compiler already refuses nested
-// quantifiers; see docs/rules.md, regex).
-v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+// V8 flags first, so that they apply to all of mailsift's code (bin/v8-flags.js says why each).
+import './v8-flags.js';
 
 const { main } = await import('../dist/cli/main.js');
 main(process.argv.slice(2)).then(
