@@ -15,4 +15,4 @@ afterAll(async () => {
   await Promise.all([src?.dispose(), archive?.dispose()]);
 });
 
-conformance('IMAP', () => new ImapSource({ src, archive }));
+conformance('IMAP', (env) => new ImapSource({ src, archive }, env));

@@ -15,4 +15,4 @@ afterAll(async () => {
   await Promise.all([src?.dispose(), archive?.dispose()]);
 });
 
-conformance('POP3', () => new Pop3Source({ src, archive }));
+conformance('POP3', (env) => new Pop3Source({ src, archive }, env));

@@ -2,4 +2,4 @@
 import { SmtpIntakeSource } from './adapters/smtp-intake.js';
 import { conformance } from './suite.js';
 
-conformance('SMTP intake', () => new SmtpIntakeSource());
+conformance('SMTP intake', (env) => new SmtpIntakeSource(env));

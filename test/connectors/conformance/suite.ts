@@ -11,7 +11,8 @@
  * (`ConformanceSource.fileinto`): a POP3 message or an intake message has no mailbox of its
  * own, an IMAP message files into another account here so that the target can be broken.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.js';
 import { messageIdOf, SHAPES, testMessage, type TestMessage } from './messages.js';
 
 export interface SourceTraits {
@@ -24,6 +25,12 @@ export interface SourceTraits {
    * must be the same.
    */
   readonly addsFinalCrlf: boolean;
+}
+
+/** What the suite gives every source it makes. */
+export interface SourceEnv {
+  /** Port of the suite's SMTP server on 127.0.0.1 (smtp-server, no TLS, no AUTH): the source's [outgoing]. */
+  readonly outgoingPort: number;
 }
 
 /** Where a message is: the connector's keep, or a folder filed into. */
@@ -92,12 +99,17 @@ async function expectAbsent(source: ConformanceSource, place: Place, messages: r
   expect([...copiesOf(await source.at(place), messages).keys()], `nothing of this case at ${place}`).toEqual([]);
 }
 
-export function conformance(name: string, makeSource: () => ConformanceSource | Promise<ConformanceSource>): void {
+export function conformance(name: string, makeSource: (env: SourceEnv) => ConformanceSource | Promise<ConformanceSource>): void {
   describe(`connector conformance: ${name}`, () => {
     let source: ConformanceSource | undefined;
+    let sink: SmtpSink;
+    beforeAll(async () => {
+      sink = await startSmtpSink();
+    });
+    afterAll(() => sink?.close());
     /** A fresh source (its own state) running `rules(source)`. */
     const open = async (rules: (s: ConformanceSource) => string): Promise<ConformanceSource> => {
-      const s = await makeSource();
+      const s = await makeSource({ outgoingPort: sink.port });
       source = s;
       await s.start(RULES_HEAD + rules(s));
       return s;
@@ -148,29 +160,33 @@ export function conformance(name: string, makeSource: () => ConformanceSource | 
       await expectAbsent(s, 'keep', [m]);
     });
 
-    it('a failing fileinto keeps the message (nothing lost); retries deliver it exactly once', async () => {
+    it('a failing fileinto keeps the message (nothing lost); retries deliver it once and send its redirect once', async () => {
       const m = testMessage('dot-lines', 'fail', { file: true });
-      const s = await open((src) => `if header :contains "subject" "[file]" { ${src.fileinto('Conf-retry')} }\n`);
+      const sent = () => sink.messages.filter((x) => x.raw.includes(m.id)).map((x) => x.to.join(','));
+      const s = await open((src) => `redirect :copy "audit@example.test";\nif header :contains "subject" "[file]" { ${src.fileinto('Conf-retry')} }\n`);
       if (!s.traits.acts) {
-        // A dry run runs no action, so nothing can fail: it reports the fileinto, and the
-        // message stays in the source untouched.
+        // A dry run runs no action, so nothing can fail: it reports the fileinto, sends
+        // nothing, and the message stays in the source untouched.
         await s.add([m]);
         await s.settle();
         await expectExactlyOnce(s, 'Conf-retry', [m]);
         expect(await waitingOf(s, [m])).toEqual([m.id]);
+        expect(sent()).toEqual([]);
         return;
       }
       await s.breakTarget();
       await s.add([m]);
       await s.settle();
       expect(await waitingOf(s, [m]), 'the message waits at the source').toEqual([m.id]);
+      expect(sent().length, 'sent at most once, whether before the failed store or not').toBeLessThanOrEqual(1);
       await s.repairTarget();
       await expectAbsent(s, 'Conf-retry', [m]);
       await s.retry();
-      await s.retry(); // a second try must not store it again
+      await s.retry(); // a second try must not store or send it again
       await expectExactlyOnce(s, 'Conf-retry', [m]);
       await expectAbsent(s, 'keep', [m]);
       expect(await waitingOf(s, [m])).toEqual([]);
+      expect(sent()).toEqual(['audit@example.test']);
     });
   });
 }

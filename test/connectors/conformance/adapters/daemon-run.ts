@@ -9,6 +9,7 @@ import { MemoryLogger } from '../../../../src/daemon/log.js';
 import type { Config } from '../../../../src/config/types.js';
 import { openState } from '../../../../src/state/db.js';
 import { TestSetup, waitFor, type AccountSpec, type WatchSpec } from '../../../daemon/helpers.js';
+import type { SourceEnv } from '../suite.js';
 
 export class DaemonRun {
   readonly setup: TestSetup;
@@ -16,7 +17,10 @@ export class DaemonRun {
   private daemon: Daemon | undefined;
   private config: Config | undefined;
 
-  constructor(label: string) {
+  constructor(
+    label: string,
+    private readonly env: SourceEnv,
+  ) {
     this.setup = new TestSetup(`conformance-${label}`);
   }
 
@@ -27,8 +31,10 @@ export class DaemonRun {
     return file;
   }
 
+  /** Writes the configuration (with the suite's SMTP server as [outgoing]) and starts the daemon. */
   async start(spec: { accounts: AccountSpec[]; watches: WatchSpec[]; extra?: string }): Promise<void> {
-    this.config = await this.setup.write(spec);
+    const outgoing = `[outgoing]\nhost = "127.0.0.1"\nport = ${this.env.outgoingPort}\ntls = "none"\nfrom = "alice@example.test"\n`;
+    this.config = await this.setup.write({ ...spec, extra: `${spec.extra ?? ''}\n${outgoing}` });
     await this.boot();
   }
 

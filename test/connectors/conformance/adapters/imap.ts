@@ -8,7 +8,7 @@
 import { main } from '../../../../src/cli/main.js';
 import { Mailboxes, waitFor } from '../../../daemon/helpers.js';
 import { messageIdOf } from '../messages.js';
-import type { ConformanceSource, Place } from '../suite.js';
+import type { ConformanceSource, Place, SourceEnv } from '../suite.js';
 import { DaemonRun } from './daemon-run.js';
 import { DovecotFedSource, type DovecotWorld } from './dovecot-fed.js';
 
@@ -18,9 +18,9 @@ export class ImapSource extends DovecotFedSource implements ConformanceSource {
   private readonly mailbox: string;
   private readonly srcBoxes: Mailboxes;
 
-  constructor(world: DovecotWorld) {
+  constructor(world: DovecotWorld, env: SourceEnv) {
     const mailbox = `Conf-${process.pid}-${++cases}`;
-    super(new DaemonRun('imap'), world, () => mailbox, false);
+    super(new DaemonRun('imap', env), world, () => mailbox, false);
     this.mailbox = mailbox;
     this.srcBoxes = new Mailboxes(world.src);
   }

@@ -8,7 +8,7 @@
 import { Pop3Client } from '../../../../src/connectors/pop3/client.js';
 import { pop3Toml } from '../../../pop3/helpers.js';
 import { messageIdOf } from '../messages.js';
-import type { ConformanceSource, Place } from '../suite.js';
+import type { ConformanceSource, Place, SourceEnv } from '../suite.js';
 import { DaemonRun } from './daemon-run.js';
 import { DovecotFedSource, type DovecotWorld } from './dovecot-fed.js';
 
@@ -17,8 +17,8 @@ let cases = 0;
 export class Pop3Source extends DovecotFedSource implements ConformanceSource {
   private readonly keepBox = `Conf-keep-${process.pid}-${++cases}`;
 
-  constructor(world: DovecotWorld) {
-    super(new DaemonRun('pop3'), world, () => 'INBOX', true);
+  constructor(world: DovecotWorld, env: SourceEnv) {
+    super(new DaemonRun('pop3', env), world, () => 'INBOX', true);
   }
 
   fileinto(folder: string, options: { copy?: boolean } = {}): string {

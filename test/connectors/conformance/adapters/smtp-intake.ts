@@ -11,7 +11,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { transport } from '../../../smtp-intake/harness.js';
 import type { TestMessage } from '../messages.js';
-import type { ConformanceSource, Place } from '../suite.js';
+import type { ConformanceSource, Place, SourceEnv } from '../suite.js';
 import { DaemonRun } from './daemon-run.js';
 
 const RCPT = 'alice@example.test';
@@ -34,11 +34,16 @@ function withoutTrace(stored: Buffer): Buffer {
 
 export class SmtpIntakeSource implements ConformanceSource {
   readonly traits = { acts: true, addsFinalCrlf: true };
-  private readonly run = new DaemonRun('smtp-intake');
-  private readonly maildir = join(this.run.setup.dir, 'Maildir');
+  private readonly run: DaemonRun;
+  private readonly maildir: string;
   private port = 0;
   /** Messages answered with an error, still with the client. */
   private unaccepted: TestMessage[] = [];
+
+  constructor(env: SourceEnv) {
+    this.run = new DaemonRun('smtp-intake', env);
+    this.maildir = join(this.run.setup.dir, 'Maildir');
+  }
 
   fileinto(folder: string, options: { copy?: boolean } = {}): string {
     return `fileinto${options.copy ? ' :copy' : ''} :create "${folder}";`;
