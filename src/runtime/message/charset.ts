@@ -1,19 +1,22 @@
 /**
  * Charset conversion for MIME text (RFC 2046 §4.1.2) and RFC 2047 encoded-words.
- * iconv-lite covers the single- and double-byte charsets; ISO-2022-JP, which iconv-lite
- * lacks, is transcoded to EUC-JP first. Never throws: an unknown charset is decoded as
- * UTF-8 when the bytes are valid UTF-8, else as ISO-8859-1.
+ * iconv-lite covers the single- and double-byte charsets (the double-byte ones through
+ * decode-only codecs, dbcs-decoders.ts); ISO-2022-JP, which iconv-lite lacks, is
+ * transcoded to EUC-JP first. Never throws: an unknown charset is decoded as UTF-8 when
+ * the bytes are valid UTF-8, else as ISO-8859-1.
  */
 import iconv from 'iconv-lite';
 import { latin1Decode, utf8OrLatin1 } from './bytes.js';
+import { dbcsDecoder, type BytesDecoder } from './dbcs-decoders.js';
 
 /**
- * How a (normalised) charset name is decoded. `iconv`: an iconv-lite encoding name, and
- * whether text that is pure ASCII decodes to itself (then it need not go through iconv-lite).
+ * How a (normalised) charset name is decoded. `iconv`: an iconv-lite encoding name, whether
+ * text that is pure ASCII decodes to itself (then it need not go through iconv-lite), and
+ * for the double-byte charsets a decode-only codec giving what iconv.decode gives.
  */
 type Decoder =
   | { readonly kind: 'utf8' | 'fallback' | 'iso2022jp' | 'latin1' }
-  | { readonly kind: 'iconv'; readonly name: string; readonly asciiSame: boolean };
+  | { readonly kind: 'iconv'; readonly name: string; readonly asciiSame: boolean; readonly decode?: BytesDecoder };
 
 const UTF8: Decoder = { kind: 'utf8' };
 const FALLBACK: Decoder = { kind: 'fallback' };
@@ -44,11 +47,13 @@ function resolve(cs: string): Decoder {
   const hit = cache.get(cs);
   if (hit !== undefined) return hit;
   let d: Decoder;
+  let dbcs: BytesDecoder | undefined;
   if (cs === 'utf-8' || cs === 'utf8') d = UTF8;
   else if (cs === '' || cs === 'us-ascii' || cs === 'ascii' || cs === 'ansi_x3.4-1968') {
     // 8-bit bytes in "us-ascii" text are common; guess rather than mangle them.
     d = FALLBACK;
   } else if (/^(cs)?iso-?2022-?jp/.test(cs) || cs === 'jis') d = ISO2022JP;
+  else if ((dbcs = dbcsDecoder(cs)) !== undefined) d = tableDecoder(cs, dbcs);
   else if (iconv.encodingExists(cs) && !REFUSED.has(iconv.getCodec(cs))) d = iconvDecoder(cs);
   else d = FALLBACK;
   if (cache.size < CACHE_MAX) cache.set(cs, d);
@@ -77,6 +82,19 @@ function iconvDecoder(name: string): Decoder {
   }
 }
 
+/** iconvDecoder for a double-byte charset's decode-only codec (a table codec): the same shortcuts, found the same way. */
+function tableDecoder(name: string, decode: BytesDecoder): Decoder {
+  try {
+    if (decode(ALL_BYTES) === LATIN1_TEXT) return LATIN1;
+    return { kind: 'iconv', name, asciiSame: decode(ALL_BYTES.subarray(0, 128)) === LATIN1_TEXT.slice(0, 128), decode };
+  } catch {
+    return { kind: 'iconv', name, asciiSame: false, decode };
+  }
+}
+
+/** EUC-JP, for ISO-2022-JP after transcoding. */
+let eucJp: BytesDecoder | undefined;
+
 /** Decode `bytes` written in `charset` (any spelling). Never throws. */
 export function decodeCharset(bytes: Uint8Array, charset: string): string {
   const d = resolve(normalizeCharset(charset));
@@ -89,14 +107,15 @@ export function decodeCharset(bytes: Uint8Array, charset: string): string {
       case 'latin1':
         return latin1Decode(bytes);
       case 'iso2022jp':
-        return iconv.decode(iso2022jpToEucJp(bytes), 'euc-jp');
+        eucJp ??= dbcsDecoder('euc-jp') ?? ((b) => iconv.decode(b, 'euc-jp'));
+        return eucJp(iso2022jpToEucJp(bytes));
       case 'iconv': {
         if (d.asciiSame) {
           // One unit per byte and no U+FFFD (each malformed sequence gives one) is pure ASCII.
           const ascii = utf8Lenient.decode(bytes);
           if (ascii.length === bytes.length && !ascii.includes('\uFFFD')) return ascii;
         }
-        return iconv.decode(bytes, d.name);
+        return d.decode !== undefined ? d.decode(bytes) : iconv.decode(bytes, d.name);
       }
     }
   } catch {
