@@ -5,7 +5,7 @@
  * with nodemailer) and the local Maildir, mbox and .eml sources (`mailsift test`). README.md
  * in this directory lists the cases and what each source's traits mean.
  *
- *   conformance('POP3', () => pop3Source(...));   // one describe() with every case
+ *   conformance('POP3', (env) => new Pop3Source(world, env));   // one describe() with every case
  *
  * The rules are the same for every source; only the way to name the fileinto target differs
  * (`ConformanceSource.fileinto`): a POP3 message or an intake message has no mailbox of its
