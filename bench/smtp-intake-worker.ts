@@ -1,19 +1,23 @@
 /**
  * The mailsift side of bench section "smtp", in its own process (so the load generator does
  * not share its event loop): an SmtpIntakeRunner on 127.0.0.1 with the given rules, storing
- * into a Maildir (fsync'd before each 250). Prints {"port":N} once listening; exits on SIGTERM,
- * printing {"peakRssMB":X}.
+ * into a Maildir (fsync'd before each 250). The script's `redirect :copy` and `notify mailto:`
+ * are carried out through `[outgoing]` = the bench's local SMTP sink at SINK_PORT (smtp.ts),
+ * the counterpart of Dovecot's `sendmail_path = /bin/true`. Prints {"port":N} once listening;
+ * exits on SIGTERM, printing {"peakRssMB":X}.
  *
- *   node --import tsx bench/smtp-intake-worker.ts RULES MAILDIR STATE_DIR RECIPIENT
+ *   node --import tsx bench/smtp-intake-worker.ts RULES MAILDIR STATE_DIR RECIPIENT SINK_PORT
  */
 import { readFileSync } from 'node:fs';
-import type { Account, SmtpIntakeAccount } from '../src/config/types.js';
+import type { ExecutorDeps } from '../src/actions/deps.js';
+import type { Account, OutgoingConfig, SmtpIntakeAccount } from '../src/config/types.js';
+import { createOutbound } from '../src/outbound/index.js';
 import { SmtpIntakeRunner } from '../src/daemon/smtp-intake-account.js';
 import type { DaemonLogger } from '../src/daemon/log.js';
 import { compile } from '../src/dsl/compile.js';
 import { openState } from '../src/state/db.js';
 
-const [rulesFile, maildir, stateDir, recipient] = process.argv.slice(2) as [string, string, string, string];
+const [rulesFile, maildir, stateDir, recipient, sinkPort] = process.argv.slice(2) as [string, string, string, string, string];
 const compiled = compile(readFileSync(rulesFile, 'utf8'), { file: rulesFile });
 if (!compiled.ok) throw new Error(`${rulesFile} does not compile`);
 const account: SmtpIntakeAccount = {
@@ -28,7 +32,11 @@ const account: SmtpIntakeAccount = {
 const accounts: Record<string, Account> = { in: account, box: { type: 'maildir', name: 'box', path: maildir } };
 const quiet: DaemonLogger = { message: () => undefined, event: () => undefined };
 const state = openState(stateDir);
-const runner = new SmtpIntakeRunner(account, { account: 'in', mailboxes: [], rules: rulesFile, start: 'new' }, { state, logger: quiet, plan: () => compiled.plan, accounts: () => accounts, port: 0 });
+const outgoing: OutgoingConfig = { host: '127.0.0.1', port: Number(sinkPort), tls: 'none', allowInsecure: false, from: 'alice@example.test' };
+// The daemon's own wiring (src/daemon/executor.ts): the outbound registry from the configuration.
+const outbound = createOutbound({ config: { accounts, outgoing }, db: state.db, memory: state.duplicates });
+const executorDeps = (): ExecutorDeps => ({ ledger: state.ledger, accounts, outbound: outbound.registry, imap: () => Promise.reject(new Error('no IMAP in the bench')) });
+const runner = new SmtpIntakeRunner(account, { account: 'in', mailboxes: [], rules: rulesFile, start: 'new' }, { state, logger: quiet, plan: () => compiled.plan, accounts: () => accounts, executorDeps, port: 0 });
 await runner.start();
 process.stdout.write(`${JSON.stringify({ port: runner.address!.port })}\n`);
 
@@ -43,6 +51,7 @@ function peakRssMB(): number | null {
 
 process.on('SIGTERM', () => {
   void runner.close().then(() => {
+    outbound.close();
     state.close();
     process.stdout.write(`${JSON.stringify({ peakRssMB: peakRssMB() })}\n`);
     process.exit(0);

@@ -9,8 +9,9 @@
  *     active sieve; Dovecot fsyncs on save (mail_fsync = optimized).
  *
  * The bench-specific Dovecot variant: `sendmail_path = /bin/true`, so the script's `redirect
- * :copy` and `notify mailto:` do not try to send real mail (mailsift's intake does not carry
- * them out either; see docs/smtp-intake.md).
+ * :copy` and `notify mailto:` do not try to send real mail. mailsift's intake carries them out
+ * too (docs/smtp-intake.md): its `[outgoing]` is a local SMTP sink in this process
+ * (test/support/smtp-sink.ts) that accepts and keeps them, the counterpart of /bin/true.
  *
  * Goal (issue 4): mailsift's messages/s ≥ Dovecot LMTP's.
  *
@@ -24,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startDovecot, type DovecotInstance } from '../test/support/dovecot.js';
+import { startSmtpSink, type SmtpSink } from '../test/support/smtp-sink.js';
 import { BenchUnavailable, median, type SectionResult, type SectionRow } from './section.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -113,17 +115,19 @@ async function blast(port: number, lmtp: boolean, messages: readonly Buffer[]): 
   return seconds;
 }
 
-function row(tool: string, count: number, runs: { seconds: number; peakRssMB: number | null }[]): SectionRow {
+function row(tool: string, count: number, runs: Run[]): SectionRow {
   const seconds = median(runs.map((r) => r.seconds));
   const peaks = runs.map((r) => r.peakRssMB).filter((p): p is number => p !== null);
-  return { tool, messages: count, seconds, perSecond: count / seconds, peakRssMB: peaks.length ? Math.max(...peaks) : null, runs: runs.map((r) => ({ ...r, cpuSeconds: null })) };
+  return { tool, messages: count, seconds, perSecond: count / seconds, peakRssMB: peaks.length ? Math.max(...peaks) : null, runs: runs.map((r) => ({ ...r, cpuSeconds: r.cpuSeconds ?? null })) };
 }
 
-async function mailsiftRun(data: readonly Buffer[], i: number): Promise<{ seconds: number; peakRssMB: number | null }> {
+type Run = { seconds: number; peakRssMB: number | null; cpuSeconds?: number | null };
+
+async function mailsiftRun(data: readonly Buffer[], i: number, sink: SmtpSink): Promise<Run> {
   const dir = join(WORK, `mailsift-${i}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH, 'smtp-intake-worker.ts'), SCRIPT, join(dir, 'Maildir'), join(dir, 'state'), RECIPIENT], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH, 'smtp-intake-worker.ts'), SCRIPT, join(dir, 'Maildir'), join(dir, 'state'), RECIPIENT, String(sink.port)], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let wake: (() => void) | undefined;
   let pending = '';
@@ -143,13 +147,26 @@ async function mailsiftRun(data: readonly Buffer[], i: number): Promise<{ second
   };
   const { port } = (await nextLine()) as { port: number };
   await blast(port, false, data.slice(0, CLIENTS)); // warm-up, as for Dovecot
+  const cpu0 = cpuOf(child.pid!);
   const seconds = await blast(port, false, data);
+  const cpu1 = cpuOf(child.pid!);
+  const cpuSeconds = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
   child.kill('SIGTERM');
   const { peakRssMB } = (await nextLine()) as { peakRssMB: number | null };
   const stored = countFiles(join(dir, 'Maildir'));
   if (stored < data.length) throw new Error(`mailsift stored ${stored} of ${data.length} messages`);
   rmSync(dir, { recursive: true, force: true });
-  return { seconds, peakRssMB };
+  return { seconds, peakRssMB, cpuSeconds };
+}
+
+/** User + system CPU seconds of a process (all its threads), from /proc; null elsewhere. */
+function cpuOf(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 function countFiles(root: string): number {
@@ -176,6 +193,7 @@ export async function run(): Promise<SectionResult> {
   } catch (err) {
     throw new BenchUnavailable(`Dovecot (the LMTP reference) cannot start: ${(err as Error).message}`);
   }
+  let sink: SmtpSink | undefined;
   try {
     // The user's active script is the bench script; its binary is compiled on first use.
     const home = dirname(dovecot.maildir('alice'));
@@ -184,12 +202,13 @@ export async function run(): Promise<SectionResult> {
     if (process.getuid?.() === 0) chownSync(join(home, '.dovecot.sieve'), owner.uid, owner.gid);
     appendFileSync(join(dovecot.dir, 'dovecot.conf'), '\n# bench/smtp.ts: redirect and notify must not send real mail\nsendmail_path = /bin/true\n');
     await dovecot.restart();
+    sink = await startSmtpSink();
     // One warm-up message each, so neither side pays a first-use cost (script compile, JIT) in the runs.
-    const mailsift: { seconds: number; peakRssMB: number | null }[] = [];
+    const mailsift: Run[] = [];
     const reference: { seconds: number; peakRssMB: number | null }[] = [];
     await dovecotRun(dovecot, data.slice(0, CLIENTS));
     for (let i = 0; i < RUNS; i++) {
-      mailsift.push(await mailsiftRun(data, i));
+      mailsift.push(await mailsiftRun(data, i, sink));
       reference.push(await dovecotRun(dovecot, data));
     }
     const ours = row('mailsift SMTP intake', data.length, mailsift);
@@ -201,10 +220,13 @@ export async function run(): Promise<SectionResult> {
       goals: [{ name: 'intake rate ≥ Dovecot LMTP', met: ratio >= 1, detail: `${ratio.toFixed(2)}× (goal ≥ 1.00×)` }],
       notes: [
         `${data.length} corpus messages, ${CLIENTS} concurrent clients on loopback, one message per transaction, bench/rules-40.sieve on both sides, median of ${RUNS} runs.`,
-        'Both store durably before answering 250 (mailsift: Maildir tmp+fsync+rename; Dovecot: mail_fsync=optimized). Dovecot peak RSS is not measured (many processes).',
+        'Both store durably before answering 250 (mailsift: Maildir tmp+fdatasync+rename+directory fsync; Dovecot: mail_fsync=optimized). Dovecot peak RSS is not measured (many processes).',
+        `mailsift intake process CPU (user+system, all threads) per run: ${mailsift.map((r) => (r.cpuSeconds == null ? 'n/a' : `${r.cpuSeconds.toFixed(2)} s`)).join(', ')} (${mailsift[0]?.cpuSeconds == null ? 'n/a' : `${((1000 * median(mailsift.map((r) => r.cpuSeconds ?? 0))) / data.length).toFixed(2)} ms/msg`}); Dovecot's CPU is spread over its lmtp processes and not measured.`,
+        `redirect/notify: Dovecot runs sendmail_path = /bin/true; mailsift sends them to a local SMTP sink (${sink.messages.length} messages over all mailsift runs).`,
       ],
     };
   } finally {
+    await sink?.close();
     await dovecot.dispose();
   }
 }

@@ -189,12 +189,10 @@ export class SmtpIntakeRunner {
     const sent = outbound.filter((o) => o.status !== 'failed').map((o) => o.request.op.action.type);
     const where = stored.length === 0 ? (sent.length > 0 ? `accepted (${[...new Set(sent)].join(', ')})` : 'accepted and discarded') : `stored in ${stored.map((s) => `${s.account}/${s.mailbox}`).join(', ')}`;
     const verdict: IntakeVerdict = { kind: 'accepted', detail: `${where} (${id})` };
-    this.deps.state.transaction(() => {
-      if (!errorText) for (const r of runs) for (const d of r.duplicates) this.deps.state.duplicates.remember(d.id, d.handle, d.seconds, now.getTime());
-    });
     const outboundError = outbound.find((o) => o.status === 'failed')?.detail;
     const problem = errorText ?? outboundError;
-    return this.finish(id, view, actions, verdict, problem ? 'error' : 'ok', problem);
+    const remember = errorText ? undefined : () => runs.forEach((r) => r.duplicates.forEach((d) => this.deps.state.duplicates.remember(d.id, d.handle, d.seconds, now.getTime())));
+    return this.finish(id, view, actions, verdict, problem ? 'error' : 'ok', problem, remember);
   }
 
   private executorDeps(): ExecutorDeps {
@@ -222,8 +220,8 @@ export class SmtpIntakeRunner {
     }
   }
 
-  /** Log the outcome (daemon log and the processed table), then give the verdict back. */
-  private finish(id: string, view: MessageView | undefined, actions: readonly Action[], verdict: IntakeVerdict, status: 'ok' | 'error', error?: string): IntakeVerdict {
+  /** Log the outcome (daemon log and the processed table, with the duplicate ids), then give the verdict back. */
+  private async finish(id: string, view: MessageView | undefined, actions: readonly Action[], verdict: IntakeVerdict, status: 'ok' | 'error', error?: string, remember?: () => void): Promise<IntakeVerdict> {
     const from = view?.header('from')[0];
     const subject = view?.header('subject')[0];
     const messageId = view?.header('message-id')[0]?.trim();
@@ -240,7 +238,8 @@ export class SmtpIntakeRunner {
       status,
       ...(error !== undefined && { error }),
     };
-    try {
+    await this.record(() => {
+      remember?.();
       this.deps.state.events.logProcessed({
         account: this.name,
         mailbox: INTAKE_MAILBOX,
@@ -252,12 +251,46 @@ export class SmtpIntakeRunner {
         status,
         ...(error !== undefined && { error }),
       });
-    } catch (err) {
-      this.deps.logger.event('warn', `${this.name}: cannot record message ${id} in the state database: ${(err as Error).message}`, { account: this.name });
-    }
+    }, id);
     this.deps.logger.message(entry);
     return verdict;
   }
+  private recordQueue: { write: () => void; id: string }[] = [];
+  private recordFlush: Promise<void> | undefined;
+
+  /**
+   * Group commit of the bookkeeping rows: the messages that finish in the same turn of the
+   * event loop share one SQLite transaction (one WAL append instead of one per message).
+   * Resolves once the rows are written; a row that fails is logged and costs only itself.
+   */
+  private record(write: () => void, id: string): Promise<void> {
+    this.recordQueue.push({ write, id });
+    this.recordFlush ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const batch = this.recordQueue;
+        this.recordQueue = [];
+        this.recordFlush = undefined;
+        const failed: { id: string; err: unknown }[] = [];
+        try {
+          this.deps.state.transaction(() => {
+            for (const r of batch) {
+              try {
+                r.write();
+              } catch (err) {
+                failed.push({ id: r.id, err });
+              }
+            }
+          });
+        } catch (err) {
+          failed.push(...batch.map((r) => ({ id: r.id, err })));
+        }
+        for (const f of failed) this.deps.logger.event('warn', `${this.name}: cannot record message ${f.id} in the state database: ${(f.err as Error).message}`, { account: this.name });
+        resolve();
+      }),
+    );
+    return this.recordFlush;
+  }
+
 }
 
 /** What needs a new listener when it changes: the account's settings and its target's. */

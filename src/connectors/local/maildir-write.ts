@@ -4,7 +4,8 @@
  * Dovecot and Courier do it, so readers never see a half-written message.
  */
 
-import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, fdatasync, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -105,18 +106,93 @@ async function resolveFolderDir(root: string, folder: string, create: boolean): 
   return dir;
 }
 
+/** fsync (fdatasync when `dataOnly`) of an open descriptor, off the event loop: it takes milliseconds. */
+function syncFd(fd: number, dataOnly: boolean): Promise<void> {
+  return new Promise((resolve, reject) => (dataOnly ? fdatasync : fsync)(fd, (err) => (err ? reject(err) : resolve())));
+}
+
 /** fsync a directory so a rename survives a crash; not possible everywhere (Windows), so best effort. */
-async function syncDirectory(dir: string): Promise<void> {
+async function syncDirectoryNow(dir: string): Promise<void> {
+  let fd: number;
   try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    fd = openSync(dir, 'r');
+  } catch {
+    return; /* best effort */
+  }
+  try {
+    await syncFd(fd, false);
   } catch {
     /* best effort */
+  } finally {
+    closeSync(fd);
   }
+}
+
+/**
+ * Group commit of directory fsyncs: one fsync makes durable every rename into the directory
+ * that finished before it *started*. A caller whose rename is done joins the next fsync that
+ * starts after it (never one already running, which may have begun before its rename), so
+ * concurrent deliveries into one folder share one fsync and each still returns only once its
+ * own rename is on disk.
+ */
+const dirSyncs = new Map<string, { running?: Promise<void>; queued?: Promise<void> }>();
+
+function syncDirectory(dir: string): Promise<void> {
+  let s = dirSyncs.get(dir);
+  if (!s) dirSyncs.set(dir, (s = {}));
+  const state = s;
+  const start = (): Promise<void> => {
+    const p = syncDirectoryNow(dir).finally(() => {
+      if (state.running === p) state.running = undefined;
+      if (!state.running && !state.queued) dirSyncs.delete(dir);
+    });
+    state.running = p;
+    return p;
+  };
+  if (state.queued) return state.queued;
+  if (!state.running) return start();
+  const queued = state.running.then(() => {
+    state.queued = undefined;
+    return start();
+  });
+  state.queued = queued;
+  return queued;
+}
+
+/**
+ * Folders known to be ready (resolved, with cur/ new/ tmp/), so a busy intake does not stat
+ * and mkdir them for every message. Never trusted blindly: a folder removed since then makes
+ * the open or the rename fail with ENOENT, and the delivery then resolves it again.
+ */
+const readyDirs = new Map<string, string>();
+const READY_DIRS_MAX = 1000;
+
+/**
+ * Folders just found missing (fileinto without :create), until when: rules that file into a
+ * folder the user has not made send every message through the same failed lookup (up to ten
+ * stats); for one second the answer is remembered. A folder made meanwhile is seen after that.
+ */
+const missingDirs = new Map<string, { until: number; error: LocalSourceError }>();
+const MISSING_TTL_MS = 1000;
+
+async function prepareFolder(root: string, folder: string, create: boolean): Promise<string> {
+  const key = `${root}\u0000${folder}`;
+  const missing = missingDirs.get(key);
+  if (missing !== undefined && !create && missing.until > Date.now()) throw missing.error;
+  let dir: string;
+  try {
+    dir = await resolveFolderDir(root, folder, create);
+  } catch (err) {
+    if (err instanceof LocalSourceError && err.code === 'MAILBOX_MISSING' && !create) {
+      if (missingDirs.size >= READY_DIRS_MAX) missingDirs.clear();
+      missingDirs.set(key, { until: Date.now() + MISSING_TTL_MS, error: err });
+    }
+    throw err;
+  }
+  missingDirs.delete(key);
+  // A folder found through cur/ alone may lack tmp/ or new/ (Dovecot recreates them too).
+  await ensureMaildirDirs(dir);
+  return dir;
 }
 
 /**
@@ -132,42 +208,72 @@ export async function deliverToMaildir(
   raw: Uint8Array,
   options?: { flags?: string[]; create?: boolean },
 ): Promise<string> {
-  const dir = await resolveFolderDir(root, folder, options?.create === true);
+  const create = options?.create === true;
+  const key = `${root}\u0000${folder}`;
+  let dir = readyDirs.get(key);
+  let fresh = dir === undefined;
+  dir ??= await prepareFolder(root, folder, create);
   const flags = options?.flags;
-  // A folder found through cur/ alone may lack tmp/ or new/ (Dovecot recreates them too).
-  await ensureMaildirDirs(dir);
+  // A cached folder that vanished: resolve it again (once), as if it had not been cached.
+  const stale = async (): Promise<string> => {
+    readyDirs.delete(key);
+    fresh = true;
+    return prepareFolder(root, folder, create);
+  };
 
   for (let attempt = 1; ; attempt++) {
     const name = uniqueMaildirName(raw.byteLength);
     const tmpPath = join(dir, 'tmp', name);
-    let handle;
+    // The small steps are synchronous: each takes microseconds, while a trip through libuv's
+    // thread pool costs more than that and queues behind other deliveries' fsyncs. Only the
+    // fsyncs, which wait for the disk, leave the event loop.
+    let fd: number;
     try {
-      handle = await open(tmpPath, 'wx', 0o600);
+      fd = openSync(tmpPath, 'wx', 0o600);
     } catch (err) {
       if (errnoCode(err) === 'EEXIST' && attempt < 10) continue; // name taken: the counter makes the next one differ
+      if (errnoCode(err) === 'ENOENT' && !fresh) {
+        dir = await stale();
+        continue;
+      }
       throw unwritable(tmpPath, err, 'cannot create');
     }
     try {
       try {
-        await handle.writeFile(raw);
-        await handle.sync();
+        for (let at = 0; at < raw.byteLength; ) at += writeSync(fd, raw, at, raw.byteLength - at);
+        // fdatasync: the data and what is needed to read it back (the size) are on disk.
+        await syncFd(fd, true);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     } catch (err) {
-      await unlink(tmpPath).catch(() => undefined);
+      try {
+        unlinkSync(tmpPath);
+      } catch {
+        /* already gone */
+      }
       throw unwritable(tmpPath, err, 'cannot write');
     }
 
     const finalPath =
       flags !== undefined ? join(dir, 'cur', `${name}:2,${maildirFlagLetters(flags)}`) : join(dir, 'new', name);
     try {
-      await rename(tmpPath, finalPath);
+      renameSync(tmpPath, finalPath);
     } catch (err) {
-      await unlink(tmpPath).catch(() => undefined);
+      try {
+        unlinkSync(tmpPath);
+      } catch {
+        /* already gone */
+      }
+      if (errnoCode(err) === 'ENOENT' && !fresh) {
+        dir = await stale();
+        continue;
+      }
       throw unwritable(finalPath, err, 'cannot move message to');
     }
     await syncDirectory(dirname(finalPath));
+    if (readyDirs.size >= READY_DIRS_MAX) readyDirs.clear();
+    readyDirs.set(key, dir);
     return finalPath;
   }
 }
