@@ -756,7 +756,7 @@ export async function run(): Promise<SectionResult> {
       {
         name: 'nothing at all with NOTIFY',
         met: notifyIdle.commands === 0 && bytesOf(notifyIdle) === 0,
-        detail: `${notifyIdle.commands} commands, ${bytesOf(notifyIdle)} bytes in ${NOTIFY_WINDOW_MS / 1000} s with ${fixture.mailboxes.length} mailboxes watched (${notifyMode} mode; its timers: keepalive NOOP every 2 min, safety LIST-STATUS every 15 min)`,
+        detail: `${notifyIdle.commands} commands, ${bytesOf(notifyIdle)} bytes in ${NOTIFY_WINDOW_MS / 1000} s with ${fixture.mailboxes.length} mailboxes watched (${notifyMode} mode; its timers: keepalive every 2 min = NOTIFY SET again + one LIST-STATUS, safety LIST-STATUS every 15 min)`,
       },
       {
         name: `APPEND → moved within ${GOAL_OVER_DELAY_MS} ms over Dovecot's delay, every folder`,
@@ -808,7 +808,7 @@ export async function run(): Promise<SectionResult> {
       ...(all.missed + inbox.missed ? [`missed probes (no push within 5 s): ${[...mailsiftAll.missed, ...mailsiftInbox.missed].map((m) => `${m.mailbox} (plain NOTIFY session: ${m.observerPushMs === undefined ? 'no push either' : `push after ${ms(m.observerPushMs)}`})`).join(', ')}`] : []),
       ...(daemonRestarts.length || ifLat.logRotations
         ? [
-            `Dovecot rotated a log its NOTIFY code follows ${all.logRotations + inbox.logRotations + ifLat.logRotations}× during the latency runs (${[...mailsiftAll.rotations, ...mailsiftInbox.rotations, ...imapfilterInbox.rotations].flatMap((r) => r.logs).join(', ')}). After such a rotation Dovecot 2.3.19 sends no more NOTIFY pushes (for the mailboxes of that log) to a session, the daemon's and a plain NOTIFY session alike (NOOP does not help, NOTIFY SET again does); IDLE is not affected. The bench restarted the daemon ${daemonRestarts.length}× then (a reconnect: a new NOTIFY SET).`,
+            `Dovecot rotated a log its NOTIFY code follows ${all.logRotations + inbox.logRotations + ifLat.logRotations}× during the latency runs (${[...mailsiftAll.rotations, ...mailsiftInbox.rotations, ...imapfilterInbox.rotations].flatMap((r) => r.logs).join(', ')}). After such a rotation Dovecot 2.3.19 sends no more NOTIFY pushes (for the mailboxes of that log) to a session, the daemon's and a plain NOTIFY session alike (NOOP does not help, NOTIFY SET again does); IDLE is not affected. The daemon re-arms NOTIFY on its keepalive (every 2 min), too late for probes 0.7 s apart: the bench restarted the daemon ${daemonRestarts.length}× then (a reconnect: a new NOTIFY SET).`,
           ]
         : []),
       ...(problems.length ? [`mailsift logged ${problems.length} warnings/errors, first: ${problems.slice(0, 3).join(' | ')}`] : []),

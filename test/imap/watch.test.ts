@@ -143,6 +143,36 @@ describe('MailboxWatcher, NOTIFY mode', () => {
     expect(none).toEqual([]);
   });
 
+  it('fetchNew with readWrite: one SELECT and one UID FETCH n:*, shared by the actions after it; `n:*` above the last UID returns nothing', async () => {
+    const uids: number[] = [];
+    for (const s of ['rw1', 'rw2', 'rw3']) uids.push((await d.append('alice', 'Lists/ops', message(s))).uid);
+    await w.changed('Lists/ops', (c) => c.uidNext === uids[2]! + 1);
+    await waitFor('the connection back in its posture', () => !w.watcher.status().selectedMailbox);
+    const before = w.watcher.status().commandsCompleted;
+    const got: FetchedMessage[] = [];
+    for await (const m of w.watcher.fetchNew('Lists/ops', uids[0]!, { full: false, readWrite: true })) got.push(m);
+    const writable = await w.watcher.withMailbox('Lists/ops', async (c) => !!c.mailbox && !c.mailbox.readOnly);
+    expect(got.map((m) => m.uid)).toEqual(uids.slice(1));
+    expect(got.every((m) => !m.flags.includes('\\Seen'))).toBe(true);
+    expect(writable).toBe(true);
+    // SELECT and UID FETCH: no LIST (the LIST-STATUS filled imapflow's cache), no UID SEARCH,
+    // and no second SELECT for the withMailbox() that an action would use.
+    expect(w.watcher.status().commandsCompleted - before).toBe(2);
+
+    // Another session expunges the last one. While our view still has it, Dovecot answers its
+    // FETCH with NIL data (RFC 2180 §4.1.3): not a message to process.
+    await d.doveadm(['expunge', '-u', 'alice', 'mailbox', 'Lists/ops', 'uid', String(uids[2])]);
+    const stale: FetchedMessage[] = [];
+    for await (const m of w.watcher.fetchNew('Lists/ops', uids[1]!, { full: false, readWrite: true })) stale.push(m);
+    expect(stale).toEqual([]);
+    // In a fresh view, `UID FETCH <its uid>:*` makes the server return the highest UID left
+    // (RFC 3501 §6.4.8), which is not new either.
+    await waitFor('the connection back in its posture', () => !w.watcher.status().selectedMailbox);
+    const fresh: FetchedMessage[] = [];
+    for await (const m of w.watcher.fetchNew('Lists/ops', uids[1]!, { full: true, readWrite: true })) fresh.push(m);
+    expect(fresh).toEqual([]);
+  });
+
   it('fetchNew refuses a mailbox whose UIDVALIDITY is not the expected one', async () => {
     const iterate = async () => {
       for await (const m of w.watcher.fetchNew('Lists/ops', 0, { full: false, expectUidValidity: 1 })) void m;

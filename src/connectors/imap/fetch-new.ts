@@ -46,6 +46,16 @@ function above<T extends { uid: number }>(items: readonly T[], sinceUid: number)
 }
 
 /**
+ * False for a message another session expunged while it was still in our view: Dovecot then
+ * answers the FETCH with NIL data (RFC 2180 §4.1.3 allows that), which imapflow hands over as
+ * `false`. It is gone from the server, so there is nothing to process; an empty message still
+ * comes as an empty literal.
+ */
+function hasData(msg: FetchMessageObject, full: boolean): boolean {
+  return Buffer.isBuffer(full ? msg.source : msg.headers);
+}
+
+/**
  * The usual case, a few new messages: one `UID FETCH since+1:*` right after the SELECT, no
  * UID SEARCH. The UIDNEXT of the SELECT bounds how many can come back; when more than one batch
  * may be new (catch-up after a restart, a rescan), one UID SEARCH, then one UID FETCH per batch,
@@ -71,13 +81,13 @@ export async function* fetchNew(host: FetchHost, mailbox: string, sinceUid: numb
     const uids = (Array.isArray(found) ? found : []).filter((u) => u > sinceUid).sort((a, b) => a - b);
     return { uidValidity, path, messages: [] as FetchMessageObject[], uids };
   }, { readOnly });
-  for (const m of first.messages) yield toFetchedMessage(m, first.path, first.uidValidity, options.full);
+  for (const m of first.messages) if (hasData(m, options.full)) yield toFetchedMessage(m, first.path, first.uidValidity, options.full);
   for (const uids of chunks(first.uids, batchSize)) {
     const messages = await host.withMailbox(mailbox, async (client) => {
       checkUidValidity(host, mailbox, uidValidityOf(client), first.uidValidity);
       return client.fetchAll(uids.join(','), fetchQuery(options.full), { uid: true });
     }, { readOnly });
-    for (const m of messages) yield toFetchedMessage(m, first.path, first.uidValidity, options.full);
+    for (const m of messages) if (hasData(m, options.full)) yield toFetchedMessage(m, first.path, first.uidValidity, options.full);
   }
 }
 
