@@ -3,7 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import type { Account, SmtpIntakeAccount } from '../../src/config/types.js';
+import type { ExecutorDeps } from '../../src/actions/deps.js';
+import type { Account, Config, OutgoingConfig, SmtpIntakeAccount } from '../../src/config/types.js';
+import { createOutbound } from '../../src/outbound/index.js';
+import type { SmsSenderOptions } from '../../src/outbound/sms.js';
 import { SmtpIntakeRunner } from '../../src/daemon/smtp-intake-account.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
 import { compile } from '../../src/dsl/compile.js';
@@ -28,6 +31,13 @@ export interface IntakeOptions {
   readonly tls?: SmtpIntakeAccount['tls'];
   readonly extraAccounts?: Record<string, Account>;
   readonly targetMailbox?: string;
+  /**
+   * The outbound sections: the runner then gets the daemon's outbound registry (createOutbound)
+   * and the state's ledger, as in `mailsift run`. `sms` points the real twilio client at a fake.
+   */
+  readonly outbound?: { readonly config: Pick<Config, 'outgoing' | 'sms' | 'notify' | 'pipe'>; readonly sms?: SmsSenderOptions };
+  /** `[accounts.in.smtp]`. */
+  readonly smtp?: OutgoingConfig;
 }
 
 export async function startIntake(rules: string, options: IntakeOptions = {}): Promise<Intake> {
@@ -45,15 +55,19 @@ export async function startIntake(rules: string, options: IntakeOptions = {}): P
     target: { account: 'box', mailbox: options.targetMailbox ?? 'INBOX' },
     ...(options.users && { users: options.users }),
     ...(options.tls && { tls: options.tls }),
+    ...(options.smtp && { smtp: options.smtp }),
   };
   const accounts: Record<string, Account> = { box: { type: 'maildir', name: 'box', path: maildir }, in: account, ...options.extraAccounts };
   const state = openState(join(dir, 'state'));
   const logger = new MemoryLogger();
+  const out = options.outbound && createOutbound({ config: { accounts, ...options.outbound.config }, db: state.db, memory: state.duplicates, ...(options.outbound.sms && { sms: options.outbound.sms }) });
+  const executorDeps = out && ((): ExecutorDeps => ({ ledger: state.ledger, accounts, outbound: out.registry, imap: () => Promise.reject(new Error('no IMAP in this test')) }));
   const runner = new SmtpIntakeRunner(account, { account: 'in', mailboxes: [], rules: 'rules.sieve', start: 'new' }, {
     state,
     logger,
     plan: () => compiled.plan,
     accounts: () => accounts,
+    ...(executorDeps && { executorDeps }),
     serverName: 'intake.test',
     port: 0,
   });
@@ -74,6 +88,7 @@ export async function startIntake(rules: string, options: IntakeOptions = {}): P
     },
     async close() {
       await runner.close();
+      out?.close();
       state.close();
       rmSync(dir, { recursive: true, force: true });
     },
