@@ -1,10 +1,10 @@
 /**
- * Header block splitting and field parsing (RFC 5322 §2.2, §3.6; obsolete syntax §4.5).
- * This is the hot path of every script: fields are split eagerly, but values are decoded
- * only when asked for, and then cached on the field.
+ * Header fields (RFC 5322 §2.2, §3.6; obsolete syntax §4.5): the Field class, where the
+ * header block ends, field names, unfolding and decoded values. Splitting a block into
+ * fields is header-block.ts. Values are decoded only when asked for, and then cached on
+ * the field.
  */
 import type { AddressField, HeaderField } from './types.js';
-import { latin1Decode, tryUtf8 } from './bytes.js';
 import { decodeWords } from './decode-words.js';
 
 /** A parsed or added header field. `latin1` remembers how its bytes were decoded. */
@@ -70,106 +70,24 @@ export function splitHeader(raw: Uint8Array): HeaderSplit {
 }
 
 /**
- * Parse the fields of a header block. Header bytes are read as UTF-8 when valid (RFC 6532),
- * else line by line as UTF-8-or-latin1 so that raw 8-bit legacy headers keep their
- * characters. Lines that are neither a field nor a continuation are skipped.
+ * Where the field name between `start` and the colon ends, or -1 when it is not a valid
+ * field name: RFC 5322 §3.6.8 ftext is printable ASCII except ':'; §4.5 (obs-optional)
+ * allows whitespace before the colon, which is dropped.
  */
-export function parseFields(block: Uint8Array): Field[] {
-  // A UTF-8 byte order mark before the first field would make its name invalid.
-  const start = block[0] === 0xef && block[1] === 0xbb && block[2] === 0xbf ? 3 : 0;
-  const bytes = start ? block.subarray(start) : block;
-  const text = tryUtf8(bytes);
-  if (text !== null) return parseText(text, null);
-  const lines: string[] = [];
-  const latin: boolean[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    let nl = bytes.indexOf(0x0a, pos);
-    if (nl < 0) nl = bytes.length;
-    const line = bytes.subarray(pos, nl);
-    const asUtf8 = tryUtf8(line);
-    lines.push(asUtf8 ?? latin1Decode(line));
-    latin.push(asUtf8 === null);
-    pos = nl + 1;
-  }
-  return parseText(lines.join('\n'), latin);
-}
-
-/** Parse fields from decoded header text; `latin` flags lines that were read as latin1. */
-function parseText(text: string, latin: readonly boolean[] | null): Field[] {
-  const fields: Field[] = [];
-  const len = text.length;
-  let pos = 0;
-  let lineNo = 0;
-  // The field being collected: name, value start, value end, folded?, latin1?
-  let name = '';
-  let vStart = -1;
-  let vEnd = 0;
-  let folded = false;
-  let lat = false;
-  while (pos < len) {
-    let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = len;
-    let end = nl;
-    if (end > pos && text.charCodeAt(end - 1) === 13) end--;
-    const c = text.charCodeAt(pos);
-    const lineLatin = latin !== null && latin[lineNo] === true;
-    if (c === 32 || c === 9) {
-      // RFC 5322 §2.2.3: a line starting with WSP continues the previous field. After a
-      // skipped line (vStart < 0) it is skipped as well.
-      if (vStart >= 0) {
-        vEnd = end;
-        folded = true;
-        lat ||= lineLatin;
-      }
-    } else {
-      if (vStart >= 0) fields.push(makeField(text, name, vStart, vEnd, folded, lat));
-      vStart = -1;
-      const colon = text.indexOf(':', pos);
-      if (colon > pos && colon < end) {
-        name = fieldName(text, pos, colon);
-        if (name !== '') {
-          vStart = colon + 1;
-          vEnd = end;
-          folded = false;
-          lat = lineLatin;
-        }
-      }
-    }
-    pos = nl + 1;
-    lineNo++;
-  }
-  if (vStart >= 0) fields.push(makeField(text, name, vStart, vEnd, folded, lat));
-  return fields;
-}
-
-function makeField(text: string, name: string, s: number, e: number, folded: boolean, lat: boolean): Field {
-  let raw = text.slice(s, e);
-  // Folds are kept, normalised to CRLF whatever the store used (without a regex for the
-  // common LF-only store: then every LF is a bare one).
-  if (folded) raw = raw.indexOf('\r') < 0 ? raw.replaceAll('\n', '\r\n') : raw.replace(/\r?\n/g, '\r\n');
-  return new Field(name, name.toLowerCase(), raw, lat);
-}
-
-/**
- * The field name between `start` and the colon, or '' when it is not a valid field name:
- * RFC 5322 §3.6.8 ftext is printable ASCII except ':'; §4.5 (obs-optional) allows
- * whitespace before the colon, which is dropped.
- */
-function fieldName(text: string, start: number, colon: number): string {
+export function fieldNameEnd(text: string, start: number, colon: number): number {
   let e = colon;
   while (e > start && (text.charCodeAt(e - 1) === 32 || text.charCodeAt(e - 1) === 9)) e--;
-  if (e === start) return '';
+  if (e === start) return -1;
   for (let i = start; i < e; i++) {
     const c = text.charCodeAt(i);
-    if (c < 33 || c > 126) return '';
+    if (c < 33 || c > 126) return -1;
   }
-  return text.slice(start, e);
+  return e;
 }
 
 /** True when `name` is a valid RFC 5322 field name. */
 export function isValidFieldName(name: string): boolean {
-  return name.length > 0 && !name.includes(':') && fieldName(name + ':', 0, name.length) === name;
+  return name.length > 0 && !name.includes(':') && fieldNameEnd(name, 0, name.length) === name.length;
 }
 
 /**

@@ -8,7 +8,8 @@ import type { HeaderField, MimePart } from './types.js';
 import { latin1Encode, utf8Encode, utf8OrLatin1 } from './bytes.js';
 import { decodeCharset } from './charset.js';
 import { parseParamValue } from './content-type.js';
-import { Field, parseFields, splitHeader, unfold } from './header-fields.js';
+import { parseFields } from './header-block.js';
+import { Field, splitHeader, unfold } from './header-fields.js';
 import { decodeTransfer } from './transfer-encoding.js';
 
 /** Deeper parts are opaque leaves: bounds recursion on hostile input. */

@@ -1,19 +1,20 @@
 /**
- * parseMessage: the message view rules run against. Only the header block is parsed
- * up front (split into fields, nothing decoded); values, address lists, the MIME tree and
- * the body text are computed on first use and cached.
+ * parseMessage: the message view rules run against. Only the header block is scanned up
+ * front (where its fields start and end: header-block.ts); fields, their values, address
+ * lists, the MIME tree and the body text are made on first use and cached.
  */
 import type { AddressField, EditableMessage, HeaderField, MessageView, MimePart } from './types.js';
 import { concatBytes, latin1Encode, utf8Encode, utf8OrLatin1 } from './bytes.js';
 import { parseAddressList } from './address.js';
 import { encodeHeaderValue } from './encode-words.js';
-import { Field, isValidFieldName, parseFields, splitHeader, unfold } from './header-fields.js';
+import { HeaderBlock } from './header-block.js';
+import { Field, isValidFieldName, splitHeader, unfold } from './header-fields.js';
 import { parseMime } from './mime.js';
 
 /** Parse a raw RFC 5322 message (CRLF or LF line ends). Never throws. */
 export function parseMessage(raw: Uint8Array): MessageView {
   const split = splitHeader(raw);
-  return new Message(raw, parseFields(raw.subarray(0, split.headerEnd)), split.bodyStart);
+  return new Message(raw, HeaderBlock.parse(raw.subarray(0, split.headerEnd)), split.bodyStart);
 }
 
 function toAddressField(f: Field): AddressField {
@@ -26,14 +27,21 @@ const NONE: readonly Field[] = [];
 class Message implements MessageView {
   protected mimeRoot: MimePart | undefined;
   private bodyText: string | undefined;
-  /** Fields by lower-case name, built on the first lookup: scripts look up dozens of names per message. */
-  private byName: Map<string, Field[]> | undefined;
+  /** Fields by lower-case name, filled name by name: scripts look up the same names repeatedly. */
+  private byName: Map<string, readonly Field[]> | undefined;
+  /** The whole field list, once asked for (or given: editheader's copies). */
+  protected list: readonly Field[] | undefined;
+  /** The scanned header of a parsed message; a fork (editheader) is given its list instead. */
+  private readonly block: HeaderBlock | undefined;
 
   constructor(
     protected readonly original: Uint8Array,
-    protected list: readonly Field[],
+    header: HeaderBlock | readonly Field[],
     protected readonly bodyStart: number,
-  ) {}
+  ) {
+    if (header instanceof HeaderBlock) this.block = header;
+    else this.list = header;
+  }
 
   get raw(): Uint8Array {
     return this.original;
@@ -43,21 +51,20 @@ class Message implements MessageView {
     return this.raw.length;
   }
 
-  fields(): readonly HeaderField[] {
-    return this.list;
+  fields(): readonly Field[] {
+    return (this.list ??= this.block!.fields());
   }
 
   fieldsNamed(name: string): readonly Field[] {
-    if (this.byName === undefined) {
-      const index = new Map<string, Field[]>();
-      for (const f of this.list) {
-        const same = index.get(f.lname);
-        if (same === undefined) index.set(f.lname, [f]);
-        else same.push(f);
-      }
-      this.byName = index;
+    const lname = name.toLowerCase();
+    const byName = (this.byName ??= new Map());
+    let named = byName.get(lname);
+    if (named === undefined) {
+      // A fork (editheader) is given its list and has no block.
+      named = this.block !== undefined ? this.block.named(lname) : listNamed(this.fields(), lname);
+      byName.set(lname, named);
     }
-    return this.byName.get(name.toLowerCase()) ?? NONE;
+    return named;
   }
 
   header(name: string): string[] {
@@ -80,7 +87,7 @@ class Message implements MessageView {
   }
 
   mime(): MimePart {
-    return (this.mimeRoot ??= parseMime(this.list, this.body()));
+    return (this.mimeRoot ??= parseMime(this.fields(), this.body()));
   }
 
   /** The body bytes after the blank line (no copy). */
@@ -97,8 +104,14 @@ class Message implements MessageView {
   }
 
   fork(): EditableMessage {
-    return new EditableView(this.original, this.list, this.bodyStart, false);
+    return new EditableView(this.original, this.fields(), this.bodyStart, false);
   }
+}
+
+function listNamed(list: readonly Field[], lname: string): readonly Field[] {
+  let out: Field[] | undefined;
+  for (const f of list) if (f.lname === lname) (out ??= []).push(f);
+  return out ?? NONE;
 }
 
 const CRLF = new Uint8Array([0x0d, 0x0a]);
@@ -120,20 +133,21 @@ class EditableView extends Message implements EditableMessage {
   }
 
   override fork(): EditableMessage {
-    return new EditableView(this.original, this.list, this.bodyStart, this.edited);
+    return new EditableView(this.original, this.fields(), this.bodyStart, this.edited);
   }
 
   addField(name: string, value: string, options?: { last?: boolean }): void {
     if (!isValidFieldName(name)) throw new TypeError(`invalid header field name: ${JSON.stringify(name)}`);
     const field = new Field(name, name.toLowerCase(), ' ' + encodeHeaderValue(value), false);
-    this.list = options?.last === true ? [...this.list, field] : [field, ...this.list];
+    const list = this.fields();
+    this.list = options?.last === true ? [...list, field] : [field, ...list];
     this.changed();
   }
 
   removeFields(indexes: readonly number[]): void {
     if (indexes.length === 0) return;
     const drop = new Set(indexes);
-    this.list = this.list.filter((_, i) => !drop.has(i));
+    this.list = this.fields().filter((_, i) => !drop.has(i));
     this.changed();
   }
 
@@ -151,7 +165,7 @@ class EditableView extends Message implements EditableMessage {
   /** Header with CRLF line ends, each field in the charset it was read in; body untouched. */
   private serialize(): Uint8Array {
     const chunks: Uint8Array[] = [];
-    for (const f of this.list) {
+    for (const f of this.fields()) {
       const line = f.name + ':' + f.raw + '\r\n';
       chunks.push(f.latin1 ? latin1Encode(line) : utf8Encode(line));
     }
