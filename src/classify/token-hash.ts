@@ -4,8 +4,9 @@
  * the model file holds fixed-size integer keys (SQLite INTEGER, compared as integers),
  * and a snapshot is a typed-array hash table instead of a Map of 100,000 strings.
  *
- * The hash is two 32-bit lanes over the token's UTF-16 code units (FNV-1a, and a
- * multiply-xorshift lane with another constant), each finished with MurmurHash3's fmix32;
+ * The hash is two 32-bit lanes over the token's UTF-16 code units (FNV-1a, and the same
+ * xor-multiply step with MurmurHash2's constant from another seed), each finished with
+ * MurmurHash3's fmix32 (which also mixes in the length);
  * 32 bits of one and 20 of the other make a 52-bit integer, exact in a JS number. With
  * 200,000 distinct tokens the chance that any two share a hash is about 4 in a million,
  * and a shared hash only merges two tokens' counts. 0 is never a hash (it marks an empty
@@ -30,7 +31,21 @@ function fmix32(h: number): number {
   return h ^ (h >>> 16);
 }
 
-function finish(h1: number, h2: number, length: number): number {
+/** One UTF-16 code unit into lane 1 (the tokenizer inlines these while it scans a word). */
+export function mix1(h: number, c: number): number {
+  return Math.imul(h ^ c, FNV_PRIME);
+}
+
+/** One UTF-16 code unit into lane 2. */
+export function mix2(h: number, c: number): number {
+  return Math.imul(h ^ c, LANE2_MUL);
+}
+
+export const SEED1 = FNV_OFFSET;
+export const SEED2 = LANE2_SEED;
+
+/** The hash of the `length` code units mixed into lanes h1 and h2. */
+export function finish(h1: number, h2: number, length: number): number {
   const a = fmix32(h1 ^ length) >>> 0;
   const b = fmix32(h2 ^ Math.imul(length, 0x9e3779b1)) & 0xfffff;
   const h = a + b * TWO_32;
@@ -43,15 +58,13 @@ export function hashSpan(prefix: string, text: string, start: number, end: numbe
   let h2 = LANE2_SEED;
   for (let i = 0; i < prefix.length; i++) {
     const c = prefix.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, FNV_PRIME);
-    h2 = Math.imul(h2 ^ c, LANE2_MUL);
-    h2 ^= h2 >>> 15;
+    h1 = mix1(h1, c);
+    h2 = mix2(h2, c);
   }
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, FNV_PRIME);
-    h2 = Math.imul(h2 ^ c, LANE2_MUL);
-    h2 ^= h2 >>> 15;
+    h1 = mix1(h1, c);
+    h2 = mix2(h2, c);
   }
   return finish(h1, h2, prefix.length + end - start);
 }
@@ -155,7 +168,10 @@ export class HashCounts {
 
   /** Add `delta` to the count of `hash` in column `c`. */
   add(hash: number, c: number, delta: number): void {
-    this.counts[this.slotFor(hash) * this.columns + c]! += delta;
+    // The slot first: slotFor may grow the table, and `this.counts[…] +=` would read the
+    // old array before the index expression runs.
+    const slot = this.slotFor(hash);
+    this.counts[slot * this.columns + c]! += delta;
   }
 
   /** The slot of `hash`, inserted (with zero counts) when missing. Slots move when the table grows. */

@@ -35,7 +35,7 @@
 import { htmlText } from '../extensions/lib/html-text.js';
 import { parseMessage } from '../runtime/message/parse.js';
 import type { MessageView, MimePart } from '../runtime/message/types.js';
-import { HashSet, hashSpan, hashToken } from './token-hash.js';
+import { finish, HashSet, hashSpan, hashToken, mix1, mix2, SEED1, SEED2 } from './token-hash.js';
 
 export const TOKENIZER_VERSION = 1;
 
@@ -186,7 +186,7 @@ function addressTokens(m: MessageView, name: string, prefix: string, out: TokenS
       if (n > 20) continue;
       const addr = a.address.toLowerCase();
       out.add(prefix + ':addr:' + addr.slice(0, 80));
-      if (a.domain !== '') for (const d of domainSuffixes(a.domain.toLowerCase())) out.add(prefix + ':dom:' + d);
+      if (a.domain !== '') addSuffixes(prefix + ':dom:', a.domain.toLowerCase(), out);
       if (prefix === 'from') {
         if (a.name === '') out.add('from:noname');
         else wordTokens(a.name.toLowerCase(), 'from:name:', out);
@@ -194,6 +194,11 @@ function addressTokens(m: MessageView, name: string, prefix: string, out: TokenS
     }
   }
   return n;
+}
+
+/** prefix + each of domainSuffixes(host). */
+function addSuffixes(prefix: string, host: string, out: TokenSink): void {
+  for (const d of domainSuffixes(host)) out.addSpan(prefix, d, 0, d.length);
 }
 
 /** 0, 1, 2, 3-5, 6-10, 11+ : the number of recipients matters, its exact value does not. */
@@ -237,16 +242,18 @@ function receivedTokens(m: MessageView, out: TokenSink): void {
   const received = m.header('received');
   for (let i = 0; i < received.length && i < MAX_RECEIVED; i++) {
     const v = received[i]!.slice(0, 500);
-    for (const re of [RECEIVED_HOST, RECEIVED_NAMES]) {
-      re.lastIndex = 0;
-      for (const mm of v.matchAll(re)) {
-        const host = mm[1]!.toLowerCase();
-        if (!host.includes('.')) continue;
-        for (const d of domainSuffixes(host)) out.add('received:' + d);
-      }
-    }
+    receivedHosts(v, RECEIVED_HOST, out);
+    receivedHosts(v, RECEIVED_NAMES, out);
     IPV4.lastIndex = 0;
-    for (const ip of v.matchAll(IPV4)) out.add(`received:ip:${ip[1]}.${ip[2]}.${ip[3]}`);
+    for (let ip = IPV4.exec(v); ip !== null; ip = IPV4.exec(v)) out.add(`received:ip:${ip[1]}.${ip[2]}.${ip[3]}`);
+  }
+}
+
+function receivedHosts(v: string, re: RegExp, out: TokenSink): void {
+  re.lastIndex = 0;
+  for (let mm = re.exec(v); mm !== null; mm = re.exec(v)) {
+    const host = mm[1]!.toLowerCase();
+    if (host.includes('.')) addSuffixes('received:', host, out);
   }
 }
 
@@ -319,7 +326,7 @@ function urlTokens(text: string, out: TokenSink): void {
     if (m[0][0] === 'w' || m[0][0] === 'W') host = 'www.' + host;
     host = host.replace(/^[^@]*@/, '').replace(/\.+$/, '');
     if (host === '') continue;
-    for (const d of domainSuffixes(host)) out.add('url:' + d);
+    addSuffixes('url:', host, out);
   }
 }
 
@@ -340,6 +347,7 @@ function isCjk(c: number): boolean {
 
 /** Whitespace-separated words of lower-cased text, with `prefix`. */
 function wordTokens(text: string, prefix: string, out: TokenSink): void {
+  if (out instanceof HashSink) return wordHashes(text, prefix, out);
   let start = -1;
   const n = text.length;
   for (let i = 0; i <= n; i++) {
@@ -351,6 +359,48 @@ function wordTokens(text: string, prefix: string, out: TokenSink): void {
     }
     if (start < 0) continue;
     word(text, start, i, prefix, out);
+    start = -1;
+    if (out.full) return;
+  }
+}
+
+/**
+ * wordTokens for hashes, in one pass: each word is hashed while it is scanned. A plain
+ * word (a-z, 0-9 or non-ASCII at both ends, ASCII first, 3 to MAX_WORD long: nearly all of
+ * them) is added as it is; anything else goes through word(), which trims and rehashes.
+ */
+function wordHashes(text: string, prefix: string, out: HashSink): void {
+  let p1 = SEED1;
+  let p2 = SEED2;
+  for (let i = 0; i < prefix.length; i++) {
+    p1 = mix1(p1, prefix.charCodeAt(i));
+    p2 = mix2(p2, prefix.charCodeAt(i));
+  }
+  let start = -1;
+  let h1 = p1;
+  let h2 = p2;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 32;
+    const space = c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 0xa0;
+    if (!space) {
+      if (start < 0) {
+        start = i;
+        h1 = p1;
+        h2 = p2;
+      }
+      h1 = mix1(h1, c);
+      h2 = mix2(h2, c);
+      continue;
+    }
+    if (start < 0) continue;
+    const len = i - start;
+    const first = text.charCodeAt(start);
+    if (first <= 0x7f && isWordChar(first) && isWordChar(text.charCodeAt(i - 1)) && len <= MAX_WORD) {
+      if (len >= 3) out.set.add(finish(h1, h2, prefix.length + len));
+    } else {
+      word(text, start, i, prefix, out);
+    }
     start = -1;
     if (out.full) return;
   }

@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fisherCombine } from '../../src/classify/chi-square.js';
 import { SnapshotBuilder, modelOptions } from '../../src/classify/model-snapshot.js';
+import { tokenProbability } from '../../src/classify/robinson-fisher.js';
+import { hashToken } from '../../src/classify/token-hash.js';
 import { ModelStore } from '../../src/classify/store/model-store.js';
 import { tokenizeRaw } from '../../src/classify/tokenize.js';
 import { fixtureFiles, message, tempDir } from './helpers.js';
@@ -39,6 +42,28 @@ describe('two buckets (chi-square)', () => {
     const devs = r.clues!.map((c) => Math.abs(c.weight - 0.5));
     expect(devs).toEqual([...devs].sort((a, b) => b - a));
     expect(r.clues![0]!.weight).toBeGreaterThan(0.5);
+  });
+
+  it('combines the maxClues strongest clues, ties cut by token hash; text and hashes give the same verdict', () => {
+    // 400 tokens in a handful of strengths: many ties at the cut of maxClues = 150.
+    const b = new SnapshotBuilder('t', ['ham', 'spam'], [50, 50], modelOptions({}));
+    const tokens = Array.from({ length: 400 }, (_, i) => `t${i}`);
+    tokens.forEach((t, i) => {
+      b.add(t, 1, 1 + (i % 5));
+      b.add(t, 0, 1 + ((i * 7) % 3));
+    });
+    const model = b.build();
+    const o = model.options;
+    const clues = tokens
+      .map((t) => ({ h: hashToken(t), f: tokenProbability(model.tokenCounts(t).spam!, model.tokenCounts(t).ham!, 50, 50, o.robS, o.robX) }))
+      .filter((c) => Math.abs(c.f - 0.5) >= o.minDev)
+      .sort((x, y) => Math.abs(y.f - 0.5) - Math.abs(x.f - 0.5) || x.h - y.h)
+      .slice(0, o.maxClues);
+    const expected = fisherCombine(clues.map((c) => c.f)).score;
+    const reversed = [...tokens].reverse();
+    expect(model.classify(tokens).scores.spam).toBeCloseTo(expected, 12);
+    expect(model.classify(reversed).scores.spam).toBeCloseTo(expected, 12);
+    expect(model.classify(Float64Array.from(reversed, hashToken)).scores.spam).toBeCloseTo(expected, 12);
   });
 
   it('the unsure band is the model option', () => {

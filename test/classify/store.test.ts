@@ -1,12 +1,16 @@
 /** Model storage: training counts, idempotent retraining, moving, untraining, snapshots. */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadSnapshot } from '../../src/classify/store/load-models.js';
 import { ModelStore, reclassify, train, untrain } from '../../src/classify/store/model-store.js';
+import { MODEL_MIGRATIONS, MODEL_SCHEMA_VERSION } from '../../src/classify/store/schema.js';
+import { hashToken } from '../../src/classify/token-hash.js';
 import { tokenizeRaw } from '../../src/classify/tokenize.js';
 import { MailsiftError } from '../../src/errors.js';
-import { message, tempDir } from './helpers.js';
+import { fixtureFiles, message, tempDir } from './helpers.js';
 
 const m1 = message({ id: 'one@example.com', body: 'alpha beta gamma' });
 const m2 = message({ id: 'two@example.com', body: 'beta gamma delta' });
@@ -146,5 +150,116 @@ describe('property: untrain(train(m)) restores the counts', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('storage: token hashes, the snapshot cache', () => {
+  /** The counts every tokenize()d token should have after training the fixtures: in how many messages of each bucket it occurs. */
+  function reference(): Map<string, Record<string, number>> {
+    const ref = new Map<string, Record<string, number>>();
+    for (const b of ['ham', 'spam'] as const) {
+      for (const f of fixtureFiles('train', b)) {
+        for (const t of tokenizeRaw(readFileSync(f))) {
+          const row = ref.get(t) ?? { ham: 0, spam: 0 };
+          row[b]!++;
+          ref.set(t, row);
+        }
+      }
+    }
+    return ref;
+  }
+
+  function trainFixtures(dir: string): void {
+    const store = ModelStore.open(dir, { create: true });
+    const batch = store.batch();
+    for (const b of ['ham', 'spam'] as const) for (const f of fixtureFiles('train', b)) batch.train(b, readFileSync(f));
+    batch.commit();
+    store.close();
+  }
+
+  it('a snapshot (from the cache, and row by row without it) has the count of every token', () => {
+    const dir = join(tempDir(), 'ref');
+    trainFixtures(dir);
+    const ref = reference();
+    const cached = loadSnapshot(dir);
+    const rw = ModelStore.open(dir);
+    rw.db.exec('DELETE FROM snapshot_cache');
+    const rows = rw.snapshot();
+    rw.close();
+    for (const snap of [cached, rows]) {
+      expect(snap.vocabulary).toBe(ref.size);
+      for (const [token, counts] of ref) expect(snap.tokenCounts(token)).toEqual(counts);
+      expect(snap.tokenTotals).toEqual(cached.tokenTotals);
+    }
+  });
+
+  it('the cache follows untraining and moves (same snapshot as one built from the rows)', () => {
+    const store = freshStore();
+    train(store, 'ham', m1);
+    train(store, 'ham', m2);
+    reclassify(store, 'ham', 'spam', m2);
+    untrain(store, 'ham', m1);
+    const cached = store.snapshot();
+    store.db.exec('DELETE FROM snapshot_cache');
+    const rows = store.snapshot();
+    expect([...cached.entries()].sort((a, b) => a[0] - b[0])).toEqual([...rows.entries()].sort((a, b) => a[0] - b[0]));
+    expect(cached.tokenCounts('alpha')).toEqual({ ham: 0, spam: 0 });
+    expect(cached.tokenCounts('delta')).toEqual({ ham: 0, spam: 1 });
+  });
+});
+
+describe('a model file of schema 1 (token text)', () => {
+  /** A model as mailsift wrote it before token hashes: schema 1, one row per token text, token lists as text. */
+  function schema1Model(dir: string, trained: [string, Uint8Array][]): void {
+    mkdirSync(dir, { recursive: true });
+    const db = new Database(join(dir, 'model.sqlite'));
+    db.exec(MODEL_MIGRATIONS[0] as string);
+    db.pragma('user_version = 1');
+    db.prepare("INSERT INTO meta (key, value) VALUES ('tokenizer', '1')").run();
+    const probe = ModelStore.open(join(tempDir(), 'probe'), { create: true });
+    for (const [bucket, raw] of trained) {
+      db.prepare('INSERT OR IGNORE INTO buckets (name) VALUES (?)').run(bucket);
+      const id = (db.prepare('SELECT id FROM buckets WHERE name = ?').get(bucket) as { id: number }).id;
+      db.prepare('UPDATE buckets SET messages = messages + 1 WHERE id = ?').run(id);
+      const tokens = tokenizeRaw(raw);
+      for (const t of tokens) db.prepare('INSERT INTO tokens (token, bucket, count) VALUES (?, ?, 1) ON CONFLICT DO UPDATE SET count = count + 1').run(t, id);
+      db.prepare('INSERT INTO messages (key, bucket, tokens, trained_at) VALUES (?, ?, ?, 0)').run(probe.analyse(raw).key, id, tokens.join('\n'));
+    }
+    probe.close();
+    db.close();
+  }
+
+  it('is read as it is when opened read-only (classification never writes it)', () => {
+    const dir = join(tempDir(), 'old');
+    schema1Model(dir, [['ham', m1], ['spam', m2]]);
+    const snap = loadSnapshot(dir);
+    expect(snap.tokenCounts('alpha')).toEqual({ ham: 1, spam: 0 });
+    expect(snap.tokenCounts('beta')).toEqual({ ham: 1, spam: 1 });
+    const ro = ModelStore.open(dir, { readonly: true });
+    expect(ro.stats().buckets).toEqual([
+      { name: 'ham', messages: 1, tokens: tokenizeRaw(m1).length },
+      { name: 'spam', messages: 1, tokens: tokenizeRaw(m2).length },
+    ]);
+    expect(ro.lookup(ro.analyse(m1).key)?.tokens).toEqual(Float64Array.from(tokenizeRaw(m1), hashToken));
+    ro.close();
+    const db = new Database(join(dir, 'model.sqlite'), { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('is migrated by a writable open: counts kept, a message trained again is a duplicate, untraining removes what it added', () => {
+    const dir = join(tempDir(), 'old');
+    schema1Model(dir, [['ham', m1], ['spam', m2]]);
+    const store = ModelStore.open(dir);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(MODEL_SCHEMA_VERSION);
+    expect(store.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('tokens', 'messages')").get()).toEqual({ n: 0 });
+    expect(store.tokenCounts('beta')).toEqual({ ham: 1, spam: 1 });
+    expect(train(store, 'ham', m1)).toBe('duplicate');
+    expect(untrain(store, 'spam', m2)).toBe('untrained');
+    expect(store.tokenCounts('delta')).toEqual({ ham: 0, spam: 0 });
+    expect(store.tokenCounts('beta')).toEqual({ ham: 1, spam: 0 });
+    expect(train(store, 'spam', m1)).toBe('moved');
+    expect(store.snapshot().tokenCounts('alpha')).toEqual({ ham: 0, spam: 1 });
+    store.close();
   });
 });

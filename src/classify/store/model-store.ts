@@ -24,6 +24,8 @@ import { migrateModel, MODEL_SCHEMA_VERSION } from './schema.js';
 import { readCache, writeCache } from './snapshot-cache.js';
 import { decodeTokens, encodeTokens } from './token-blob.js';
 
+/** Lookups after which a batch reads all trained keys at once (TrainingBatch.current). */
+const KEY_SET_AFTER = 32;
 /** Rows per INSERT statement when writing token counts: one statement call per 500 tokens. */
 const UPSERT_ROWS = 500;
 
@@ -99,7 +101,7 @@ export class ModelStore {
   private readonly stmt: {
     bucketInsert: Database.Statement<[string]>;
     message: Database.Statement<[string], { bucket: number; tokens: Buffer | string }>;
-    upsert: Database.Statement<number[]>;
+    upsert: Database.Statement<[number[]]>;
     dropEmpty: Database.Statement<[number, string]>;
     bucketMessages: Database.Statement<[number, number]>;
     messagePut: Database.Statement<[string, number, Buffer, number]>;
@@ -123,7 +125,7 @@ export class ModelStore {
       message: db.prepare(`SELECT bucket, tokens FROM ${this.schema === 1 ? 'messages' : 'trained_messages'} WHERE key = ?`),
       // UPSERT_ROWS rows per statement call instead of one call per token (the per-call
       // cost of better-sqlite3 dominates otherwise); the rest goes through upsertRows.
-      upsert: prep(upsertSql(UPSERT_ROWS)),
+      upsert: prep<[number[]]>(upsertSql(UPSERT_ROWS)),
       dropEmpty: prep('DELETE FROM token_counts WHERE bucket = ? AND count <= 0 AND hash IN (SELECT value FROM json_each(?))'),
       bucketMessages: prep('UPDATE buckets SET messages = max(0, messages + ?) WHERE id = ?'),
       messagePut: prep('INSERT OR REPLACE INTO trained_messages (key, bucket, tokens, trained_at) VALUES (?, ?, ?, ?)'),
@@ -218,6 +220,12 @@ export class ModelStore {
     return { bucket: row.bucket, tokens: decodeTokens(row.tokens) };
   }
 
+  /** The keys of every trained message. */
+  trainedKeys(): Set<string> {
+    const table = this.schema === 1 ? 'messages' : 'trained_messages';
+    return new Set(this.db.prepare(`SELECT key FROM ${table}`).pluck().all() as string[]);
+  }
+
   /** Key and token hashes of a raw message (an mbox "From " line in front is ignored). */
   analyse(raw: Uint8Array): Analysed {
     const bytes = stripMboxFrom(raw);
@@ -279,8 +287,9 @@ export class ModelStore {
   /** Upsert (hash, bucket, delta) triples, flattened: UPSERT_ROWS per statement call. */
   private upsertRows(rows: readonly number[]): void {
     const full = rows.length - (rows.length % (3 * UPSERT_ROWS));
-    for (let i = 0; i < full; i += 3 * UPSERT_ROWS) this.stmt.upsert.run(...rows.slice(i, i + 3 * UPSERT_ROWS));
-    if (full < rows.length) this.db.prepare(upsertSql((rows.length - full) / 3)).run(...rows.slice(full));
+    // An array argument binds its elements in order (better-sqlite3): no 1,500-argument spread.
+    for (let i = 0; i < full; i += 3 * UPSERT_ROWS) this.stmt.upsert.run(rows.slice(i, i + 3 * UPSERT_ROWS));
+    if (full < rows.length) this.db.prepare(upsertSql((rows.length - full) / 3)).run(rows.slice(full));
   }
 
   /** Every token's counts read from token_counts, one column per bucket id of `columns`. */
@@ -363,6 +372,8 @@ export class TrainingBatch {
   private readonly messageDeltas = new Map<number, number>();
   private readonly touched = new Map<string, Trained | null>();
   private committed = false;
+  private lookups = 0;
+  private known: Set<string> | undefined;
 
   constructor(private readonly store: ModelStore) {}
 
@@ -403,6 +414,10 @@ export class TrainingBatch {
   private current(key: string): Trained | undefined {
     const t = this.touched.get(key);
     if (t !== undefined) return t ?? undefined;
+    // A big batch (a `mailsift train` run) reads the keys of all trained messages once and
+    // queries only for those it finds, instead of one query per message (most are new).
+    if (this.lookups++ === KEY_SET_AFTER) this.known = this.store.trainedKeys();
+    if (this.known !== undefined && !this.known.has(key)) return undefined;
     return this.store.lookup(key);
   }
 

@@ -63,7 +63,10 @@ export function writeCache(db: Database.Database, columns: readonly number[], ta
   );
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
+
 function encodeInt32(values: Int32Array): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
   const out = Buffer.allocUnsafe(values.length * 4);
   for (let i = 0; i < values.length; i++) out.writeInt32LE(values[i]!, i * 4);
   return out;
@@ -71,6 +74,7 @@ function encodeInt32(values: Int32Array): Buffer {
 
 function decodeInt32(blob: Buffer): Int32Array {
   const out = new Int32Array(Math.floor(blob.length / 4));
-  for (let i = 0; i < out.length; i++) out[i] = blob.readInt32LE(i * 4);
+  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(blob.subarray(0, out.length * 4));
+  else for (let i = 0; i < out.length; i++) out[i] = blob.readInt32LE(i * 4);
   return out;
 }

@@ -6,6 +6,9 @@
  * portable between machines.
  */
 
+/** Every platform Node runs on but s390x and some ppc64 (there each value is swapped). */
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
 export function encodeTokens(hashes: Float64Array): Buffer {
   const out = Buffer.allocUnsafe(hashes.length * 8);
   if (LITTLE_ENDIAN) {
@@ -27,5 +30,3 @@ export function decodeTokens(blob: Uint8Array): Float64Array {
   }
   return out;
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
