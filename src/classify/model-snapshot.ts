@@ -195,7 +195,7 @@ export class SnapshotBuilder {
   /** A snapshot of ready counts (one column per bucket, in the order of `buckets`) instead of added rows. */
   from(table: HashCounts): ModelSnapshot {
     const totals = this.buckets.map(() => 0);
-    for (const [, slot] of table.slots()) for (let b = 0; b < totals.length; b++) totals[b]! += table.at(slot, b);
+    for (const slot of table.occupied()) for (let b = 0; b < totals.length; b++) totals[b]! += table.at(slot, b);
     return new ModelSnapshot(this.name, this.buckets, this.messages, totals, table, this.options);
   }
 }

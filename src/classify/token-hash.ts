@@ -200,6 +200,19 @@ export class HashCounts {
     for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== 0) yield [this.keys[i]!, i];
   }
 
+  /** The occupied slots, in table order (a loop over them is cheaper than slots()). */
+  occupied(): Int32Array {
+    const out = new Int32Array(this.size);
+    let n = 0;
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== 0) out[n++] = i;
+    return out;
+  }
+
+  /** The hash in slot `slot`. */
+  keyAt(slot: number): number {
+    return this.keys[slot]!;
+  }
+
   private grow(): void {
     const oldKeys = this.keys;
     const oldCounts = this.counts;

@@ -312,7 +312,9 @@ function textTokens(text: string, out: TokenSink, state: BodyState, urls = true)
   if (state.budget <= 0 && urls) return;
   const t = urls ? bounded(text, state) : text.slice(0, MAX_TEXT);
   if (urls) urlTokens(t, out);
-  wordTokens(t.toLowerCase(), '', out);
+  // Hashing folds case as it scans (no lower-cased copy of the whole text).
+  if (out instanceof HashSink) wordHashes(t, '', out, true);
+  else wordTokens(t.toLowerCase(), '', out);
 }
 
 const URL = /\b(?:https?:\/\/|www\.)([^\s/"'<>)\]?#:]+)/gi;
@@ -320,7 +322,7 @@ const URL = /\b(?:https?:\/\/|www\.)([^\s/"'<>)\]?#:]+)/gi;
 function urlTokens(text: string, out: TokenSink): void {
   URL.lastIndex = 0;
   let n = 0;
-  for (const m of text.matchAll(URL)) {
+  for (let m = URL.exec(text); m !== null; m = URL.exec(text)) {
     if (++n > 100 || out.full) break;
     let host = m[1]!.toLowerCase();
     if (m[0][0] === 'w' || m[0][0] === 'W') host = 'www.' + host;
@@ -330,14 +332,29 @@ function urlTokens(text: string, out: TokenSink): void {
   }
 }
 
-const TAG = /<([a-z][a-z0-9]{0,9})\b/gi;
+/** The longest name in TELLING_TAGS. */
+const LONGEST_TAG = 6;
 
+/**
+ * html:<tag> for each telling tag: "<" and a name (a letter, then letters or digits, at
+ * most 10, ending at a non-word character: /<([a-z][a-z0-9]{0,9})\b/i). Scanned with
+ * indexOf: a regex match per tag allocated more than the rest of the tokenizer.
+ */
 function htmlTagTokens(html: string, out: TokenSink): void {
-  TAG.lastIndex = 0;
-  for (const m of html.matchAll(TAG)) {
-    const tag = m[1]!.toLowerCase();
+  for (let i = html.indexOf('<'); i >= 0; i = html.indexOf('<', i + 1)) {
+    const c = html.charCodeAt(i + 1) | 0x20;
+    if (c < 97 || c > 122) continue;
+    let j = i + 2;
+    while (j < html.length && isAsciiAlnum(html.charCodeAt(j))) j++;
+    const len = j - i - 1;
+    if (len > LONGEST_TAG || html.charCodeAt(j) === 95) continue; // longer than 10, or "_" after it: no \b
+    const tag = html.slice(i + 1, j).toLowerCase();
     if (TELLING_TAGS.has(tag)) out.add('html:' + tag);
   }
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
 }
 
 /** CJK scripts are written without spaces: they are cut into character pairs. */
@@ -369,7 +386,7 @@ function wordTokens(text: string, prefix: string, out: TokenSink): void {
  * word (a-z, 0-9 or non-ASCII at both ends, ASCII first, 3 to MAX_WORD long: nearly all of
  * them) is added as it is; anything else goes through word(), which trims and rehashes.
  */
-function wordHashes(text: string, prefix: string, out: HashSink): void {
+function wordHashes(text: string, prefix: string, out: HashSink, fold = false): void {
   let p1 = SEED1;
   let p2 = SEED2;
   for (let i = 0; i < prefix.length; i++) {
@@ -379,31 +396,44 @@ function wordHashes(text: string, prefix: string, out: HashSink): void {
   let start = -1;
   let h1 = p1;
   let h2 = p2;
+  let ascii = true;
   const n = text.length;
   for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 32;
+    let c = i < n ? text.charCodeAt(i) : 32;
     const space = c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 0xa0;
     if (!space) {
       if (start < 0) {
         start = i;
         h1 = p1;
         h2 = p2;
+        ascii = true;
       }
+      if (c > 0x7f) ascii = false;
+      else if (fold && c >= 65 && c <= 90) c += 32;
       h1 = mix1(h1, c);
       h2 = mix2(h2, c);
       continue;
     }
     if (start < 0) continue;
     const len = i - start;
-    const first = text.charCodeAt(start);
-    if (first <= 0x7f && isWordChar(first) && isWordChar(text.charCodeAt(i - 1)) && len <= MAX_WORD) {
+    const first = lowerAscii(text.charCodeAt(start), fold);
+    if (ascii && isWordChar(first) && isWordChar(lowerAscii(text.charCodeAt(i - 1), fold)) && len <= MAX_WORD) {
       if (len >= 3) out.set.add(finish(h1, h2, prefix.length + len));
+    } else if (fold) {
+      // Lower-casing one whitespace-separated run gives what lower-casing the whole text
+      // gives it (even "İ" → "i̇" and the final sigma: whitespace bounds their context).
+      const w = text.slice(start, i).toLowerCase();
+      word(w, 0, w.length, prefix, out);
     } else {
       word(text, start, i, prefix, out);
     }
     start = -1;
     if (out.full) return;
   }
+}
+
+function lowerAscii(c: number, fold: boolean): number {
+  return fold && c >= 65 && c <= 90 ? c + 32 : c;
 }
 
 /**

@@ -251,12 +251,15 @@ export class ModelStore {
     this.db
       .transaction(() => {
         const columns = [...this.bucketIds.values()].sort((a, b) => a - b);
-        const cache = readCache(this.db, columns) ?? this.countsFromRows(columns);
+        let changed = 0;
+        for (const changes of deltas.values()) changed += changes.size;
+        const cache = readCache(this.db, columns, changed) ?? this.countsFromRows(columns, changed);
         for (const [bucket, changes] of deltas) {
           // In key order: B-tree inserts in order touch each page once.
-          const hashes = new Float64Array(changes.size);
+          const slots = changes.occupied();
+          const hashes = new Float64Array(slots.length);
           let n = 0;
-          for (const [hash, slot] of changes.slots()) if (changes.at(slot, 0) !== 0) hashes[n++] = hash;
+          for (const slot of slots) if (changes.at(slot, 0) !== 0) hashes[n++] = changes.keyAt(slot);
           const sorted = hashes.subarray(0, n).sort();
           const rows = new Array<number>(n * 3);
           const lowered: number[] = [];
@@ -293,8 +296,8 @@ export class ModelStore {
   }
 
   /** Every token's counts read from token_counts, one column per bucket id of `columns`. */
-  private countsFromRows(columns: readonly number[]): HashCounts {
-    const table = new HashCounts(columns.length, (this.db.prepare(`SELECT count(*) AS n FROM token_counts`).get() as { n: number }).n);
+  private countsFromRows(columns: readonly number[], room = 0): HashCounts {
+    const table = new HashCounts(columns.length, room + (this.db.prepare(`SELECT count(*) AS n FROM token_counts`).get() as { n: number }).n);
     const it = this.db.prepare('SELECT hash, bucket, count FROM token_counts').raw(true).iterate() as IterableIterator<[number, number, number]>;
     for (const [hash, bucket, count] of it) {
       const c = columns.indexOf(bucket);

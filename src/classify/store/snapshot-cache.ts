@@ -24,7 +24,7 @@ interface CacheRow {
  * The cached counts with one column per bucket id of `columns` (in that order; a bucket
  * the cache does not know gets zeros), or undefined when there is no cache.
  */
-export function readCache(db: Database.Database, columns: readonly number[]): HashCounts | undefined {
+export function readCache(db: Database.Database, columns: readonly number[], room = 0): HashCounts | undefined {
   const row = db.prepare('SELECT buckets, hashes, counts FROM snapshot_cache WHERE id = 1').get() as CacheRow | undefined;
   if (row === undefined) return undefined;
   const cached = JSON.parse(row.buckets) as number[];
@@ -33,7 +33,7 @@ export function readCache(db: Database.Database, columns: readonly number[]): Ha
   const B = cached.length;
   if (counts.length !== hashes.length * B) return undefined;
   const map = cached.map((id) => columns.indexOf(id));
-  const table = new HashCounts(columns.length, hashes.length);
+  const table = new HashCounts(columns.length, hashes.length + room);
   for (let i = 0; i < hashes.length; i++) {
     const slot = table.slotFor(hashes[i]!);
     for (let c = 0; c < B; c++) if (map[c]! >= 0) table.setAt(slot, map[c]!, counts[i * B + c]!);
@@ -47,14 +47,14 @@ export function writeCache(db: Database.Database, columns: readonly number[], ta
   const hashes = new Float64Array(table.size);
   const counts = new Int32Array(table.size * B);
   let n = 0;
-  for (const [hash, slot] of table.slots()) {
+  for (const slot of table.occupied()) {
     let any = false;
     for (let c = 0; c < B; c++) {
       const v = table.at(slot, c);
       counts[n * B + c] = v > 0 ? v : 0;
       if (v > 0) any = true;
     }
-    if (any) hashes[n++] = hash;
+    if (any) hashes[n++] = table.keyAt(slot);
   }
   db.prepare('INSERT OR REPLACE INTO snapshot_cache (id, buckets, hashes, counts) VALUES (1, ?, ?, ?)').run(
     JSON.stringify(columns),
