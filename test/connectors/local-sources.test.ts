@@ -366,6 +366,30 @@ describe('errors', () => {
     await expectCode(listFolders(missing), 'SOURCE_UNREADABLE');
   });
 
+  it('a source is one pass, as an async generator: the open error once, then done; return() closes it', async () => {
+    const missing = join(base, 'does-not-exist-either');
+    const failing = readSource(missing);
+    await expectCode(failing.next(), 'SOURCE_UNREADABLE');
+    expect(await failing.next()).toEqual({ done: true, value: undefined });
+
+    const root = await fresh('one-pass');
+    await buildMaildir(root);
+    const all = await collect(root);
+    const source = readSource(root);
+    expect(source[Symbol.asyncIterator]()).toBe(source);
+    const first: LocalMessage[] = [];
+    for await (const m of source) {
+      first.push(m);
+      if (first.length === 2) break; // calls return()
+    }
+    expect(first.map((m) => m.id)).toEqual(all.slice(0, 2).map((m) => m.id));
+    expect(await source.next()).toEqual({ done: true, value: undefined });
+    // Closed before the first message: nothing is read.
+    const early = readSource(root);
+    expect(await early.return!(undefined)).toEqual({ done: true, value: undefined });
+    expect(await early.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('SOURCE_UNKNOWN for an empty directory and for a file that is not mail', async () => {
     const dir = await fresh('unknown');
     await expectCode(detectSource(dir), 'SOURCE_UNKNOWN');

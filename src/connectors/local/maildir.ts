@@ -194,25 +194,30 @@ async function messageFiles(dir: string): Promise<MessageFile[]> {
   return files;
 }
 
-/** The messages of one folder directory, cur/ and new/ merged, sorted by file name. */
-async function* readFolder(folder: MaildirFolder): AsyncGenerator<LocalMessage> {
-  const keywords = await readDovecotKeywords(folder.dir);
+/** The message files of one folder directory, cur/ and new/ merged, sorted by file name. */
+async function folderFiles(folder: MaildirFolder): Promise<MessageFile[]> {
   const files = [...(await messageFiles(join(folder.dir, 'cur'))), ...(await messageFiles(join(folder.dir, 'new')))];
-  files.sort((a, b) => compareNames(a.name, b.name) || compareNames(a.path, b.path));
-  for (const file of files) {
-    let content: FileContent;
-    try {
-      content = readFileWithMtime(file.path);
-    } catch (err) {
-      // A client may have moved or expunged the message since the listing: skip it.
-      if (errnoCode(err) === 'ENOENT') continue;
-      throw unreadable(file.path, err);
-    }
-    yield { id: file.path, raw: content.raw, folder: folder.name, flags: parseMaildirFlags(file.name, keywords), internalDate: content.mtime };
-  }
+  return files.sort((a, b) => compareNames(a.name, b.name) || compareNames(a.path, b.path));
 }
 
-/** Every message of the Maildir at `root`: INBOX first, then the subfolders by name. */
+/**
+ * Every message of the Maildir at `root`: INBOX first, then the subfolders by name. One
+ * generator for all folders (not one per folder under it): each message passes through
+ * one async generator step, not one per nesting level.
+ */
 export async function* readMaildir(root: string): AsyncGenerator<LocalMessage> {
-  for (const folder of await findMaildirFolders(root)) yield* readFolder(folder);
+  for (const folder of await findMaildirFolders(root)) {
+    const keywords = await readDovecotKeywords(folder.dir);
+    for (const file of await folderFiles(folder)) {
+      let content: FileContent;
+      try {
+        content = readFileWithMtime(file.path);
+      } catch (err) {
+        // A client may have moved or expunged the message since the listing: skip it.
+        if (errnoCode(err) === 'ENOENT') continue;
+        throw unreadable(file.path, err);
+      }
+      yield { id: file.path, raw: content.raw, folder: folder.name, flags: parseMaildirFlags(file.name, keywords), internalDate: content.mtime };
+    }
+  }
 }

@@ -103,23 +103,56 @@ export async function detectSource(path: string): Promise<SourceKind> {
  * then subfolders by name), file order in an mbox, path order in an eml-dir.
  * Errors (LocalSourceError) surface on the first iteration.
  */
-export function readSource(path: string): AsyncIterable<LocalMessage> {
-  return (async function* () {
-    switch (await detectSource(path)) {
-      case 'eml':
-        yield* readEmlFile(path);
-        break;
-      case 'mbox':
-        yield* readMbox(path);
-        break;
-      case 'maildir':
-        yield* readMaildir(path);
-        break;
-      case 'eml-dir':
-        yield* readEmlDir(path);
-        break;
-    }
-  })();
+export function readSource(path: string): AsyncIterableIterator<LocalMessage> {
+  return sourceIterator(path);
+}
+
+function openSource(kind: SourceKind, path: string): AsyncGenerator<LocalMessage> {
+  switch (kind) {
+    case 'eml':
+      return readEmlFile(path);
+    case 'mbox':
+      return readMbox(path);
+    case 'maildir':
+      return readMaildir(path);
+    case 'eml-dir':
+      return readEmlDir(path);
+  }
+}
+
+/**
+ * The reader of the detected kind, handed each call as it is (not wrapped in another async
+ * generator: a generator per layer costs a promise round per message). One pass, like the
+ * async generator this used to be: iterating it again continues where it was.
+ */
+function sourceIterator(path: string): AsyncIterableIterator<LocalMessage> {
+  const finished: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  let inner: AsyncGenerator<LocalMessage> | undefined;
+  let opening: Promise<AsyncGenerator<LocalMessage>> | undefined;
+  // After return(), or after the source failed to open (that error is thrown once).
+  let closed = false;
+  return {
+    next() {
+      if (closed) return Promise.resolve(finished);
+      if (inner !== undefined) return inner.next();
+      opening ??= detectSource(path).then((kind) => (inner = openSource(kind, path)));
+      return opening.then(
+        (gen) => (closed ? finished : gen.next()),
+        (err: unknown) => {
+          if (closed) return finished;
+          closed = true;
+          throw err;
+        },
+      );
+    },
+    return(value?: unknown) {
+      closed = true;
+      return inner !== undefined ? inner.return(value) : Promise.resolve({ done: true, value: value as undefined });
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /** The folders of a source: for a Maildir 'INBOX' plus every subfolder name; for the others ['INBOX']. */
