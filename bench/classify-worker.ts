@@ -8,7 +8,11 @@
  * one transaction), then classifies <corpus>/test/<bucket>/*.eml (snapshot load included),
  * and with --rules measures what a `classify` test adds to a rule evaluation per message.
  * Prints one JSON report (WorkerReport) on stdout.
+ *
+ * The first import sets the V8 flags of the shipped CLI (bin/mailsift.js imports the same
+ * file), so the engine measured is the one `mailsift train` and `mailsift classify` run.
  */
+import { V8_FLAGS } from '../bin/v8-flags.js';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelStore } from '../src/classify/store/model-store.js';
@@ -37,6 +41,8 @@ export interface WorkerReport {
   readonly ruleMs?: { readonly median: number; readonly p90: number };
   readonly peakRssMB: number;
   readonly vocabulary: number;
+  /** The V8 flags the worker ran with (bin/v8-flags.js, as the shipped CLI). */
+  readonly v8Flags: readonly string[];
 }
 
 function files(root: string, split: 'train' | 'test'): { bucket: string; path: string }[] {
@@ -120,6 +126,7 @@ function main(): void {
     ruleMs,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     vocabulary: classify.value.vocabulary,
+    v8Flags: V8_FLAGS,
   };
   process.stdout.write(JSON.stringify(report) + '\n');
 }

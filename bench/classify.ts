@@ -253,6 +253,7 @@ export async function run(): Promise<SectionResult> {
   notes.push(
     `rule cost: a classify test adds ${msSpam.report.ruleMs!.median.toFixed(3)} ms per message at the median (p90 ${msSpam.report.ruleMs!.p90.toFixed(3)} ms), tokenizing included`,
     `mailsift CPU: train ${msSpam.train.cpuSeconds?.toFixed(2)} s, classify ${msSpam.classify.cpuSeconds?.toFixed(2)} s (spam/ham); vocabulary ${msSpam.report.vocabulary} tokens`,
+    `mailsift V8 flags (bin/v8-flags.js, as the shipped CLI): ${msSpam.report.v8Flags.join(' ') || 'none'}`,
     'bogofilter: forced decision at 0.5 (spamicity > 0.5 is spam); its unsure rate uses its own default band. crm114: one process per message.',
   );
   writeFileSync(join(WORK, 'results.json'), JSON.stringify({ at: new Date().toISOString(), results: results.map(({ ...r }) => ({ ...r, report: undefined })) }, null, 2));
