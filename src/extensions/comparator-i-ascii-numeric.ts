@@ -15,11 +15,13 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /** The leading digits without leading zeros ("" for zero), or null for +infinity. */
 function digitsOf(s: string): string | null {
-  if (!isDigit(s.charCodeAt(0))) return null;
+  // Reads stay within the string: a read past its end (NaN) makes V8 drop optimised code.
+  const n = s.length;
+  if (n === 0 || !isDigit(s.charCodeAt(0))) return null;
   let start = 0;
-  while (s.charCodeAt(start) === 48) start++;
+  while (start < n && s.charCodeAt(start) === 48) start++;
   let end = start;
-  while (isDigit(s.charCodeAt(end))) end++;
+  while (end < n && isDigit(s.charCodeAt(end))) end++;
   return s.slice(start, end);
 }
 

@@ -68,3 +68,27 @@ describe('in scripts', () => {
     expect(out.error).toMatchObject({ phase: 'compile', code: 'undeclared-capability', line: 2 });
   });
 });
+
+describe('compareNumeric = the numbers of the leading digits (property)', () => {
+  /** Reference: the leading ASCII digits as a BigInt, or null (+infinity) when there are none. */
+  const value = (s: string): bigint | null => {
+    const m = /^[0-9]+/.exec(s);
+    return m === null ? null : BigInt(m[0]);
+  };
+  const reference = (a: string, b: string): number => {
+    const x = value(a);
+    const y = value(b);
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  it('orders as the reference for digit-heavy strings', async () => {
+    const fc = (await import('fast-check')).default;
+    const numeric = fc.array(fc.constantFrom('0', '0', '1', '7', '9', 'x', ' ', '-', '\u0660'), { maxLength: 30 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(fc.oneof(numeric, fc.string()), fc.oneof(numeric, fc.string()), (a, b) => {
+        expect(Math.sign(compareNumeric(a, b))).toBe(reference(a, b));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

@@ -269,6 +269,23 @@ describe('transfer encodings', () => {
     expect(dec(decodeBase64(utf8(input)))).toBe(out);
   });
 
+  it('base64 of a Buffer, a Buffer slice and a Uint8Array give the same bytes (property)', async () => {
+    const fc = (await import('fast-check')).default;
+    const text = fc.array(fc.constantFrom(...'ABab09+/=\r\n !é'.split('')), { maxLength: 80 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, fc.string({ maxLength: 5 }), (t, pad) => {
+        const plain = utf8(t);
+        const buffer = Buffer.from(pad + t + pad);
+        const slice = buffer.subarray(Buffer.byteLength(pad), Buffer.byteLength(pad) + plain.length);
+        const want = Array.from(decodeBase64(plain));
+        expect(Array.from(decodeBase64(slice))).toEqual(want);
+        expect(Array.from(decodeBase64(Buffer.from(plain)))).toEqual(want);
+        expect(Array.from(decodeBase64(t))).toEqual(Array.from(decodeBase64(latin1(t.replace(/[^\x00-\x7f]/g, '\x80')))));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it.each([
     ['a=3Db', 'a=b'],
     ['a=3db', 'a=b'],
