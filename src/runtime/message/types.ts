@@ -1,9 +1,10 @@
 /**
  * The message view: what rules see of one message. Pure data access, no I/O.
  *
- * Headers are parsed eagerly (cheap: split at the first blank line); the body
- * and its MIME structure are parsed only when a test asks for them, so that
- * header-only scripts stay fast.
+ * The header block is scanned up front (where each field starts and ends, no strings
+ * made); fields are made when a test asks for their name, and the body and its MIME
+ * structure are parsed only when a test asks for them, so that header-only scripts
+ * stay fast.
  */
 
 /** One header field as it stands in the message (or as editheader left it). */
