@@ -218,9 +218,11 @@ export class ImapAccountRunner {
 
   private onChange(watcher: MailboxWatcher, c: MailboxChange): void {
     if (watcher !== this.watcher) return;
-    this.deps.state.events.setStatus(this.name, c.mailbox, { lastEventAt: c.at.getTime(), ...(watcher.status().mode && { mode: watcher.status().mode }) });
+    // current, not status(): that copies every mailbox's state, on each push.
+    const { phase, mode } = watcher.current;
+    this.deps.state.events.setStatus(this.name, c.mailbox, { lastEventAt: c.at.getTime(), ...(mode && { mode }) });
     // Before 'connected' the watcher cannot run commands yet; onConnected kicks everything.
-    if (watcher.status().phase === 'watching') this.worker(c.mailbox)?.kick();
+    if (phase === 'watching') this.worker(c.mailbox)?.kick();
   }
 
   private kickAll(): void {
@@ -310,6 +312,6 @@ export class ImapAccountRunner {
   }
 
   private isConnected(): boolean {
-    return this.watcher?.status().phase === 'watching';
+    return this.watcher?.current.phase === 'watching';
   }
 }

@@ -162,6 +162,11 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
     return s;
   }
 
+  /** The phase and mode alone: status() copies every mailbox's state, too much for a per-message check. */
+  get current(): { phase: Phase; mode: WatchMode | undefined } {
+    return { phase: this.phase, mode: this.mode };
+  }
+
   /** Last known state of one watched mailbox. */
   state(mailbox: string): MailboxState | undefined {
     const s = this.states.get(this.client ? normalizePath(this.client, mailbox) : mailbox);
