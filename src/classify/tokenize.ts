@@ -214,11 +214,19 @@ const SUFFIX_CACHE_MAX = 20_000;
 function domainSuffixes(host: string): string[] {
   let hit = suffixCache.get(host);
   if (hit === undefined) {
-    hit = computeSuffixes(host);
+    // A host is often a slice of a whole decoded body or header (a regex capture): cached
+    // as it is, it would keep that text alive for the rest of the run. Copies are cached.
+    const own = ownCopy(host);
+    hit = computeSuffixes(own).map(ownCopy);
     if (suffixCache.size >= SUFFIX_CACHE_MAX) suffixCache.clear();
-    suffixCache.set(host, hit);
+    suffixCache.set(own, hit);
   }
   return hit;
+}
+
+/** A string that shares no storage with a longer one (V8 slices strings of 13 characters or more). */
+function ownCopy(s: string): string {
+  return s.length < 13 ? s : [...s].join('');
 }
 
 function computeSuffixes(host: string): string[] {
