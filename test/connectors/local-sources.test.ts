@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverToMaildir, uniqueMaildirName } from '../../src/connectors/local/maildir-write.js';
-import { maildirFlagLetters, parseMaildirFlags } from '../../src/connectors/local/maildir.js';
+import { entryPaths, maildirFlagLetters, parseMaildirFlags } from '../../src/connectors/local/maildir.js';
 import { MboxSplitter, parseFromLineDate } from '../../src/connectors/local/mbox.js';
 import { decodeModifiedUtf7, encodeModifiedUtf7 } from '../../src/connectors/local/folder-names.js';
 import {
@@ -316,6 +316,19 @@ describe('Maildir', () => {
     ]);
     // Dovecot keywords: lowercase info letters index dovecot-keywords.
     expect(messages.find((m) => m.folder === 'Reçu')!.flags).toEqual(['\\Seen', '$Junk', 'Work']);
+  });
+
+  it('entry paths equal path.join of the directory and the name (property)', () => {
+    const segment = fc.constantFrom('a', 'b c', '.', '..', '', 'cur', 'é', '...', '.x');
+    const dir = fc.tuple(fc.boolean(), fc.array(segment, { maxLength: 6 }), fc.boolean()).map(([abs, parts, slash]) => (abs ? '/' : '') + parts.join('/') + (slash ? '/' : ''));
+    const name = fc.string({ minLength: 1, maxLength: 8 }).filter((n) => !n.includes('/') && !n.includes('\0') && n !== '.' && n !== '..');
+    fc.assert(
+      fc.property(dir, fc.array(name, { minLength: 1, maxLength: 4 }), (d, names) => {
+        const pathOf = entryPaths(d);
+        for (const n of names) expect(pathOf(n)).toBe(join(d, n));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('parses and builds info letters', () => {

@@ -169,6 +169,18 @@ interface MessageFile {
   readonly path: string;
 }
 
+/**
+ * `join(dir, name)` for the entries of one directory, without normalising the whole path
+ * again for each entry (6,000 joins took ~30 ms): a directory entry's name is one plain
+ * path segment (never "", "." or "..", never holding a separator), so joining it gives the
+ * joined directory's prefix followed by the name.
+ */
+export function entryPaths(dir: string): (name: string) => string {
+  const probe = join(dir, 'x');
+  const prefix = probe.slice(0, -1);
+  return (name) => prefix + name;
+}
+
 /** Message files of cur/ or new/; a missing subdirectory counts as empty. Dot files (.gitkeep) are skipped. */
 async function messageFiles(dir: string): Promise<MessageFile[]> {
   let entries: Dirent[];
@@ -179,9 +191,10 @@ async function messageFiles(dir: string): Promise<MessageFile[]> {
     throw unreadable(dir, err, 'cannot list');
   }
   const files: MessageFile[] = [];
+  const pathOf = entryPaths(dir);
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
+    const path = pathOf(entry.name);
     if (entry.isFile()) files.push({ name: entry.name, path });
     else if (entry.isSymbolicLink()) {
       try {
