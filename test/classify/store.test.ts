@@ -1,4 +1,5 @@
 /** Model storage: training counts, idempotent retraining, moving, untraining, snapshots. */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -49,6 +50,11 @@ describe('training', () => {
     const lf = new TextEncoder().encode('From x@y  Thu Aug 22 14:44:07 2002\n' + new TextDecoder().decode(m1).replace(/\r\n/g, '\n'));
     expect(train(store, 'ham', lf)).toBe('duplicate');
     expect(dump(store)).toEqual(before);
+  });
+
+  it('the key is <Message-ID> plus the first 32 hex digits of the body\'s SHA-256 (keys stored by older versions still match)', () => {
+    const store = freshStore();
+    expect(store.analyse(m1).key).toBe(`<one@example.com> ${createHash('sha256').update('alpha beta gamma').digest('hex').slice(0, 32)}`);
   });
 
   it('same Message-ID with another body is another message', () => {

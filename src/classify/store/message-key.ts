@@ -4,7 +4,7 @@
  * with other flags) counts once, while two messages that share a Message-ID but not a
  * body (a resent, edited message) are two.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { messageIdOf } from '../../extensions/duplicate.js';
 import { splitHeader } from '../../runtime/message/header-fields.js';
 import type { MessageView } from '../../runtime/message/types.js';
@@ -17,8 +17,9 @@ import type { MessageView } from '../../runtime/message/types.js';
  */
 export function messageKey(message: MessageView, raw: Uint8Array): string {
   const id = message.header('message-id').map(messageIdOf).find((x) => x !== undefined) ?? '';
-  const hash = createHash('sha256').update(normalizedBody(raw.subarray(splitHeader(raw).bodyStart))).digest('hex').slice(0, 32);
-  return `${id} ${hash}`;
+  // One-shot hash (no Hash object per message): the same SHA-256 as createHash gives.
+  const digest = hash('sha256', normalizedBody(raw.subarray(splitHeader(raw).bodyStart)), 'hex').slice(0, 32);
+  return `${id} ${digest}`;
 }
 
 function normalizedBody(body: Uint8Array): Uint8Array {

@@ -228,9 +228,15 @@ export class ModelStore {
 
   /** Key and token hashes of a raw message (an mbox "From " line in front is ignored). */
   analyse(raw: Uint8Array): Analysed {
+    const { key, tokens } = this.keyed(raw);
+    return { key, tokens: tokens() };
+  }
+
+  /** The key of a raw message, and its tokens on demand (a message already trained is not tokenized again). */
+  keyed(raw: Uint8Array): { key: string; tokens: () => Float64Array } {
     const bytes = stripMboxFrom(raw);
     const view = parseMessage(bytes);
-    return { key: messageKey(view, bytes), tokens: tokenHashes(view) };
+    return { key: messageKey(view, bytes), tokens: () => tokenHashes(view) };
   }
 
   /** The statements that read and write trained messages; a read-only open has none. */
@@ -387,10 +393,12 @@ export class TrainingBatch {
 
   train(bucket: string, raw: Uint8Array): TrainOutcome {
     const b = this.store.bucketId(bucket, true)!;
-    const { key, tokens } = this.store.analyse(raw);
+    const keyed = this.store.keyed(raw);
+    const key = keyed.key;
     const current = this.current(key);
     if (current?.bucket === b) return 'duplicate';
     if (current) this.apply(current.bucket, current.tokens, -1);
+    const tokens = keyed.tokens();
     this.apply(b, tokens, 1);
     this.touched.set(key, { bucket: b, tokens });
     return current ? 'moved' : 'trained';
@@ -398,7 +406,7 @@ export class TrainingBatch {
 
   untrain(bucket: string, raw: Uint8Array): UntrainOutcome {
     const b = this.store.bucketId(bucket, false);
-    const { key } = this.store.analyse(raw);
+    const { key } = this.store.keyed(raw);
     const current = this.current(key);
     if (!current) return 'not-trained';
     if (current.bucket !== b) return 'other-bucket';
