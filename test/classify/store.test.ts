@@ -20,10 +20,12 @@ function freshStore(): ModelStore {
   return ModelStore.open(join(tempDir(), 'model'), { create: true });
 }
 
-/** Every (token, bucket, count) row and bucket message count: the whole learned state. */
+/** Every (token hash, bucket id, count) entry of the token pages, and bucket message counts: the whole learned state. */
 function dump(store: ModelStore): { tokens: unknown[]; buckets: unknown[] } {
   return {
-    tokens: store.db.prepare('SELECT hash, bucket, count FROM token_counts ORDER BY hash, bucket').all(),
+    tokens: (store.db.prepare('SELECT entries FROM token_pages ORDER BY page').pluck().all() as Buffer[]).flatMap((p) =>
+      Array.from({ length: p.length / 16 }, (_, i) => [p.readDoubleLE(i * 16), p.readInt32LE(i * 16 + 8), p.readInt32LE(i * 16 + 12)]),
+    ),
     buckets: store.db.prepare('SELECT name, messages FROM buckets ORDER BY name').all(),
   };
 }
@@ -183,34 +185,35 @@ describe('storage: token hashes, the snapshot cache', () => {
     store.close();
   }
 
-  it('a snapshot (from the cache, and row by row without it) has the count of every token', () => {
+  it('a snapshot has the count of every token (one batch, and one message per transaction)', () => {
+    const ref = reference();
     const dir = join(tempDir(), 'ref');
     trainFixtures(dir);
-    const ref = reference();
-    const cached = loadSnapshot(dir);
-    const rw = ModelStore.open(dir);
-    rw.db.exec('DELETE FROM snapshot_cache');
-    const rows = rw.snapshot();
-    rw.close();
-    for (const snap of [cached, rows]) {
+    const single = freshStore();
+    for (const b of ['ham', 'spam'] as const) for (const f of fixtureFiles('train', b)) train(single, b, readFileSync(f));
+    const snaps = [loadSnapshot(dir), single.snapshot()];
+    for (const snap of snaps) {
       expect(snap.vocabulary).toBe(ref.size);
       for (const [token, counts] of ref) expect(snap.tokenCounts(token)).toEqual(counts);
-      expect(snap.tokenTotals).toEqual(cached.tokenTotals);
+      expect(snap.tokenTotals).toEqual(snaps[0]!.tokenTotals);
     }
+    const stats = single.stats();
+    expect(stats.tokens).toBe(ref.size);
+    expect(stats.buckets.map((b) => b.tokens)).toEqual(['ham', 'spam'].map((b) => [...ref.values()].filter((c) => c[b]! > 0).length));
+    for (const token of ['from:noname', 'ct:text/plain', 'never-seen']) expect(single.tokenCounts(token)).toEqual(ref.get(token) ?? { ham: 0, spam: 0 });
   });
 
-  it('the cache follows untraining and moves (same snapshot as one built from the rows)', () => {
+  it('pages stay sorted and hold no empty counts after untraining and moves', () => {
     const store = freshStore();
     train(store, 'ham', m1);
     train(store, 'ham', m2);
     reclassify(store, 'ham', 'spam', m2);
     untrain(store, 'ham', m1);
-    const cached = store.snapshot();
-    store.db.exec('DELETE FROM snapshot_cache');
-    const rows = store.snapshot();
-    expect([...cached.entries()].sort((a, b) => a[0] - b[0])).toEqual([...rows.entries()].sort((a, b) => a[0] - b[0]));
-    expect(cached.tokenCounts('alpha')).toEqual({ ham: 0, spam: 0 });
-    expect(cached.tokenCounts('delta')).toEqual({ ham: 0, spam: 1 });
+    const entries = dump(store).tokens as [number, number, number][];
+    expect(entries.every((e) => e[2] > 0)).toBe(true);
+    expect(entries).toEqual([...entries].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+    expect(store.snapshot().tokenCounts('alpha')).toEqual({ ham: 0, spam: 0 });
+    expect(store.snapshot().tokenCounts('delta')).toEqual({ ham: 0, spam: 1 });
   });
 });
 
@@ -259,6 +262,7 @@ describe('a model file of schema 1 (token text)', () => {
     const store = ModelStore.open(dir);
     expect(store.db.pragma('user_version', { simple: true })).toBe(MODEL_SCHEMA_VERSION);
     expect(store.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('tokens', 'messages')").get()).toEqual({ n: 0 });
+    expect(store.stats().tokens).toBe(new Set([...tokenizeRaw(m1), ...tokenizeRaw(m2)]).size);
     expect(store.tokenCounts('beta')).toEqual({ ham: 1, spam: 1 });
     expect(train(store, 'ham', m1)).toBe('duplicate');
     expect(untrain(store, 'spam', m2)).toBe('untrained');

@@ -21,13 +21,11 @@ import { HashCounts, hashToken } from '../token-hash.js';
 import { stripMboxFrom, tokenHashes, TOKENIZER_VERSION } from '../tokenize.js';
 import { messageKey } from './message-key.js';
 import { migrateModel, MODEL_SCHEMA_VERSION } from './schema.js';
-import { readCache, writeCache } from './snapshot-cache.js';
 import { decodeTokens, encodeTokens } from './token-blob.js';
+import { applyDeltas, readCounts, readToken } from './token-pages.js';
 
 /** Lookups after which a batch reads all trained keys at once (TrainingBatch.current). */
 const KEY_SET_AFTER = 32;
-/** Rows per INSERT statement when writing token counts: one statement call per 500 tokens. */
-const UPSERT_ROWS = 500;
 
 export const MODEL_FILE = 'model.sqlite';
 
@@ -101,8 +99,6 @@ export class ModelStore {
   private readonly stmt: {
     bucketInsert: Database.Statement<[string]>;
     message: Database.Statement<[string], { bucket: number; tokens: Buffer | string }>;
-    upsert: Database.Statement<[number[]]>;
-    dropEmpty: Database.Statement<[number, string]>;
     bucketMessages: Database.Statement<[number, number]>;
     messagePut: Database.Statement<[string, number, Buffer, number]>;
     messageDelete: Database.Statement<[string]>;
@@ -123,10 +119,6 @@ export class ModelStore {
     this.stmt = {
       bucketInsert: prep('INSERT INTO buckets (name) VALUES (?)'),
       message: db.prepare(`SELECT bucket, tokens FROM ${this.schema === 1 ? 'messages' : 'trained_messages'} WHERE key = ?`),
-      // UPSERT_ROWS rows per statement call instead of one call per token (the per-call
-      // cost of better-sqlite3 dominates otherwise); the rest goes through upsertRows.
-      upsert: prep<[number[]]>(upsertSql(UPSERT_ROWS)),
-      dropEmpty: prep('DELETE FROM token_counts WHERE bucket = ? AND count <= 0 AND hash IN (SELECT value FROM json_each(?))'),
       bucketMessages: prep('UPDATE buckets SET messages = max(0, messages + ?) WHERE id = ?'),
       messagePut: prep('INSERT OR REPLACE INTO trained_messages (key, bucket, tokens, trained_at) VALUES (?, ?, ?, ?)'),
       messageDelete: prep('DELETE FROM trained_messages WHERE key = ?'),
@@ -241,7 +233,7 @@ export class ModelStore {
 
   /** The statements that read and write trained messages; a read-only open has none. */
   private writer(): ModelStore['stmt'] {
-    if (this.stmt.upsert === undefined) throw new MailsiftError('MODEL_UNAVAILABLE', `model ${this.file} is open read-only`);
+    if (this.stmt.messagePut === undefined) throw new MailsiftError('MODEL_UNAVAILABLE', `model ${this.file} is open read-only`);
     return this.stmt;
   }
 
@@ -256,33 +248,7 @@ export class ModelStore {
     const stmt = this.writer();
     this.db
       .transaction(() => {
-        const columns = [...this.bucketIds.values()].sort((a, b) => a - b);
-        let changed = 0;
-        for (const changes of deltas.values()) changed += changes.size;
-        const cache = readCache(this.db, columns, changed) ?? this.countsFromRows(columns, changed);
-        for (const [bucket, changes] of deltas) {
-          // In key order: B-tree inserts in order touch each page once.
-          const slots = changes.occupied();
-          const hashes = new Float64Array(slots.length);
-          let n = 0;
-          for (const slot of slots) if (changes.at(slot, 0) !== 0) hashes[n++] = changes.keyAt(slot);
-          const sorted = hashes.subarray(0, n).sort();
-          const rows = new Array<number>(n * 3);
-          const lowered: number[] = [];
-          const column = columns.indexOf(bucket);
-          for (let i = 0; i < n; i++) {
-            const hash = sorted[i]!;
-            const delta = changes.at(changes.find(hash), 0);
-            rows[3 * i] = hash;
-            rows[3 * i + 1] = bucket;
-            rows[3 * i + 2] = delta;
-            if (delta < 0) lowered.push(hash);
-            cache.add(hash, column, delta);
-          }
-          this.upsertRows(rows);
-          if (lowered.length > 0) stmt.dropEmpty.run(bucket, JSON.stringify(lowered));
-        }
-        writeCache(this.db, columns, cache);
+        applyDeltas(this.db, deltas);
         for (const [bucket, delta] of messages) if (delta !== 0) stmt.bucketMessages.run(delta, bucket);
         for (const [key, state] of touched) {
           if (state === null) stmt.messageDelete.run(key);
@@ -293,35 +259,22 @@ export class ModelStore {
       .immediate();
   }
 
-  /** Upsert (hash, bucket, delta) triples, flattened: UPSERT_ROWS per statement call. */
-  private upsertRows(rows: readonly number[]): void {
-    const full = rows.length - (rows.length % (3 * UPSERT_ROWS));
-    // An array argument binds its elements in order (better-sqlite3): no 1,500-argument spread.
-    for (let i = 0; i < full; i += 3 * UPSERT_ROWS) this.stmt.upsert.run(rows.slice(i, i + 3 * UPSERT_ROWS));
-    if (full < rows.length) this.db.prepare(upsertSql((rows.length - full) / 3)).run(rows.slice(full));
-  }
-
-  /** Every token's counts read from token_counts, one column per bucket id of `columns`. */
-  private countsFromRows(columns: readonly number[], room = 0): HashCounts {
-    const table = new HashCounts(columns.length, room + (this.db.prepare(`SELECT count(*) AS n FROM token_counts`).get() as { n: number }).n);
-    const it = this.db.prepare('SELECT hash, bucket, count FROM token_counts').raw(true).iterate() as IterableIterator<[number, number, number]>;
-    for (const [hash, bucket, count] of it) {
-      const c = columns.indexOf(bucket);
-      if (c >= 0 && count > 0) table.add(hash, c, count);
-    }
-    return table;
-  }
-
   /** Buckets with message and distinct-token counts, and totals. */
   stats(): ModelStats {
-    const [table, column] = this.schema === 1 ? ['tokens', 'token'] : ['token_counts', 'hash'];
-    const perBucket = new Map<number, number>();
-    for (const row of this.db.prepare(`SELECT bucket, count(*) AS n FROM ${table} GROUP BY bucket`).all() as { bucket: number; n: number }[]) {
-      perBucket.set(row.bucket, row.n);
-    }
     const rows = this.db.prepare('SELECT id, name, messages FROM buckets ORDER BY name').all() as { id: number; name: string; messages: number }[];
+    const perBucket = new Map<number, number>();
+    let tokens: number;
+    if (this.schema === 1) {
+      for (const row of this.db.prepare('SELECT bucket, count(*) AS n FROM tokens GROUP BY bucket').all() as { bucket: number; n: number }[]) {
+        perBucket.set(row.bucket, row.n);
+      }
+      tokens = (this.db.prepare('SELECT count(DISTINCT token) AS n FROM tokens').get() as { n: number }).n;
+    } else {
+      const counts = readCounts(this.db, rows.map((r) => r.id));
+      for (const slot of counts.occupied()) rows.forEach((r, c) => counts.at(slot, c) > 0 && perBucket.set(r.id, (perBucket.get(r.id) ?? 0) + 1));
+      tokens = counts.size;
+    }
     const buckets = rows.map((r) => ({ name: r.name, messages: r.messages, tokens: perBucket.get(r.id) ?? 0 }));
-    const tokens = (this.db.prepare(`SELECT count(DISTINCT ${column}) AS n FROM ${table}`).get() as { n: number }).n;
     const tokenizer = Number((this.db.prepare("SELECT value FROM meta WHERE key = 'tokenizer'").get() as { value: string } | undefined)?.value ?? TOKENIZER_VERSION);
     return { name: this.name, file: this.file, buckets, messages: buckets.reduce((a, b) => a + b.messages, 0), tokens, tokenizer, options: this.options() };
   }
@@ -330,35 +283,29 @@ export class ModelStore {
   tokenCounts(token: string | number): Record<string, number> {
     const out: Record<string, number> = Object.fromEntries(this.bucketNames().map((b) => [b, 0]));
     const byId = new Map([...this.bucketIds].map(([n, id]) => [id, n]));
-    const rows = (
-      this.schema === 1
-        ? this.db.prepare('SELECT bucket, count FROM tokens WHERE token = ?').all(token)
-        : this.db.prepare('SELECT bucket, count FROM token_counts WHERE hash = ?').all(typeof token === 'number' ? token : hashToken(token))
-    ) as { bucket: number; count: number }[];
-    for (const row of rows) out[byId.get(row.bucket)!] = row.count;
+    if (this.schema === 1) {
+      for (const row of this.db.prepare('SELECT bucket, count FROM tokens WHERE token = ?').all(token) as { bucket: number; count: number }[]) {
+        out[byId.get(row.bucket)!] = row.count;
+      }
+    } else {
+      for (const [bucket, count] of readToken(this.db, typeof token === 'number' ? token : hashToken(token))) out[byId.get(bucket)!] = count;
+    }
     return out;
   }
 
   /** An immutable in-memory copy for classification (see model-snapshot.ts). */
   snapshot(name: string = this.name): ModelSnapshot {
     const rows = this.db.prepare('SELECT id, name, messages FROM buckets ORDER BY name').all() as { id: number; name: string; messages: number }[];
-    const column = new Map(rows.map((r, i) => [r.id, i]));
-    const table = this.schema === 1 ? 'tokens' : 'token_counts';
-    const distinct = (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     const builder = new SnapshotBuilder(
       name,
       rows.map((r) => r.name),
       rows.map((r) => r.messages),
       this.options(),
-      distinct,
     );
-    if (this.schema !== 1) {
-      const cached = readCache(this.db, rows.map((r) => r.id));
-      if (cached !== undefined) return builder.from(cached);
-    }
+    if (this.schema !== 1) return builder.from(readCounts(this.db, rows.map((r) => r.id)));
     // Schema 1 (an old model opened read-only) keeps token text: hashed here, as migration 2 does.
-    const sql = this.schema === 1 ? 'SELECT token, bucket, count FROM tokens' : 'SELECT hash, bucket, count FROM token_counts';
-    const it = this.db.prepare(sql).raw(true).iterate() as IterableIterator<[string | number, number, number]>;
+    const column = new Map(rows.map((r, i) => [r.id, i]));
+    const it = this.db.prepare('SELECT token, bucket, count FROM tokens').raw(true).iterate() as IterableIterator<[string, number, number]>;
     for (const [token, bucket, count] of it) {
       const b = column.get(bucket);
       if (b !== undefined && count > 0) builder.add(token, b, count);
@@ -470,6 +417,3 @@ export function reclassify(model: ModelStore, from: string, to: string, raw: Uin
   return untrained === 'untrained' && outcome === 'trained' ? 'moved' : outcome;
 }
 
-function upsertSql(rows: number): string {
-  return `INSERT INTO token_counts (hash, bucket, count) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?)').join(', ')} ON CONFLICT (hash, bucket) DO UPDATE SET count = count + excluded.count`;
-}

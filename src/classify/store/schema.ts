@@ -5,15 +5,13 @@
  *
  *   meta             key/value: options (JSON), tokenizer version, learning positions
  *   buckets          name and message count of each bucket
- *   token_counts     per token hash (token-hash.ts) and bucket: in how many trained
- *                    messages of that bucket the token occurs
+ *   token_pages      per token hash (token-hash.ts) and bucket: in how many trained
+ *                    messages of that bucket the token occurs, packed into 4,096 pages
+ *                    by the hash's top bits (token-pages.ts)
  *   trained_messages every trained message: its key (Message-ID + body hash), bucket and
  *                    the token hashes it added (one blob, token-blob.ts), so that
  *                    untraining removes exactly what training added (a rowid table: rows
  *                    of a few KB do not suit WITHOUT ROWID)
- *   snapshot_cache   token_counts packed into two blobs (snapshot-cache.ts), rewritten in
- *                    the transaction of every training: a snapshot is read from it in
- *                    milliseconds instead of row by row
  *
  * Schema 1 (until 2026-11) kept token text: `tokens (token, bucket, count)` and
  * `messages (key, bucket, tokens TEXT one per line, trained_at)`. Migration 2 hashes it
@@ -24,6 +22,7 @@ import type Database from 'better-sqlite3';
 import { MailsiftError } from '../../errors.js';
 import { hashToken } from '../token-hash.js';
 import { encodeTokens } from './token-blob.js';
+import { writeRows } from './token-pages.js';
 
 type Migration = string | ((db: Database.Database) => void);
 
@@ -55,12 +54,10 @@ const SCHEMA_1 = `
 `;
 
 const SCHEMA_2_TABLES = `
-  CREATE TABLE token_counts (
-    hash   INTEGER NOT NULL,   -- 52-bit token hash
-    bucket INTEGER NOT NULL REFERENCES buckets (id),
-    count  INTEGER NOT NULL,
-    PRIMARY KEY (hash, bucket)
-  ) WITHOUT ROWID;
+  CREATE TABLE token_pages (
+    page    INTEGER PRIMARY KEY,   -- token hash / 2^40
+    entries BLOB    NOT NULL       -- (hash, bucket id, count) entries, sorted (token-pages.ts)
+  );
 
   CREATE TABLE trained_messages (
     key        TEXT    PRIMARY KEY,
@@ -68,22 +65,13 @@ const SCHEMA_2_TABLES = `
     trained_at INTEGER NOT NULL,
     tokens     BLOB    NOT NULL    -- the token hashes trained (token-blob.ts)
   );
-
-  CREATE TABLE snapshot_cache (
-    id      INTEGER PRIMARY KEY CHECK (id = 1),
-    buckets TEXT    NOT NULL,   -- JSON array of the bucket ids of the count columns
-    hashes  BLOB    NOT NULL,   -- token hashes, ascending (token-blob.ts)
-    counts  BLOB    NOT NULL    -- Int32 little-endian, one per token and column, row-major
-  );
 `;
 
 /** Schema 1 → 2: token text becomes token hashes; the counts and the trained messages carry over. */
 function hashTokenText(db: Database.Database): void {
   db.exec(SCHEMA_2_TABLES);
-  const count = db.prepare('INSERT INTO token_counts (hash, bucket, count) VALUES (?, ?, ?) ON CONFLICT (hash, bucket) DO UPDATE SET count = count + excluded.count');
-  for (const [token, bucket, n] of db.prepare('SELECT token, bucket, count FROM tokens').raw(true).all() as [string, number, number][]) {
-    count.run(hashToken(token), bucket, n);
-  }
+  const rows = db.prepare('SELECT token, bucket, count FROM tokens WHERE count > 0').raw(true).all() as [string, number, number][];
+  writeRows(db, rows.map(([token, bucket, n]) => [hashToken(token), bucket, n] as const));
   const put = db.prepare('INSERT INTO trained_messages (key, bucket, tokens, trained_at) VALUES (?, ?, ?, ?)');
   for (const [key, bucket, tokens, at] of db.prepare('SELECT key, bucket, tokens, trained_at FROM messages').raw(true).all() as [string, number, string, number][]) {
     put.run(key, bucket, encodeTokens(Float64Array.from(tokens === '' ? [] : tokens.split('\n'), hashToken)), at);
