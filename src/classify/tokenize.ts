@@ -198,7 +198,21 @@ function addressTokens(m: MessageView, name: string, prefix: string, out: TokenS
 
 /** prefix + each of domainSuffixes(host). */
 function addSuffixes(prefix: string, host: string, out: TokenSink): void {
-  for (const d of domainSuffixes(host)) out.addSpan(prefix, d, 0, d.length);
+  const entry = domainSuffixes(host);
+  if (out instanceof HashSink) {
+    // The same hosts recur with the same prefixes (relays, senders): their hashes are cached too.
+    let hashes = entry.hashes.get(prefix);
+    if (hashes === undefined) entry.hashes.set(prefix, (hashes = Float64Array.from(entry.names, (d) => hashSpan(prefix, d, 0, d.length))));
+    for (let i = 0; i < hashes.length; i++) out.set.add(hashes[i]!);
+  } else {
+    for (const d of entry.names) out.addSpan(prefix, d, 0, d.length);
+  }
+}
+
+interface Suffixes {
+  readonly names: readonly string[];
+  /** prefix → the hashes of prefix + each name. */
+  readonly hashes: Map<string, Float64Array>;
 }
 
 /** 0, 1, 2, 3-5, 6-10, 11+ : the number of recipients matters, its exact value does not. */
@@ -207,17 +221,17 @@ function bucketCount(n: number): string {
 }
 
 /** Hosts recur from message to message (relays, senders, link targets): remember their suffixes. */
-const suffixCache = new Map<string, string[]>();
+const suffixCache = new Map<string, Suffixes>();
 const SUFFIX_CACHE_MAX = 20_000;
 
 /** "a.b.example.co.uk" → the host itself and its parents down to two labels. */
-function domainSuffixes(host: string): string[] {
+function domainSuffixes(host: string): Suffixes {
   let hit = suffixCache.get(host);
   if (hit === undefined) {
     // A host is often a slice of a whole decoded body or header (a regex capture): cached
     // as it is, it would keep that text alive for the rest of the run. Copies are cached.
     const own = ownCopy(host);
-    hit = computeSuffixes(own).map(ownCopy);
+    hit = { names: computeSuffixes(own).map(ownCopy), hashes: new Map() };
     if (suffixCache.size >= SUFFIX_CACHE_MAX) suffixCache.clear();
     suffixCache.set(own, hit);
   }
