@@ -422,16 +422,17 @@ function wordHashes(text: string, prefix: string, out: HashSink, fold = false): 
   const n = text.length;
   for (let i = 0; i <= n; i++) {
     let c = i < n ? text.charCodeAt(i) : 32;
-    const space = c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 0xa0;
-    if (!space) {
+    // One table load classifies ASCII: 1 a separator, 2 an upper-case letter.
+    const kind = c < 128 ? ASCII_KIND[c]! : c === 0xa0 ? 1 : 3;
+    if (kind !== 1) {
       if (start < 0) {
         start = i;
         h1 = p1;
         h2 = p2;
         ascii = true;
       }
-      if (c > 0x7f) ascii = false;
-      else if (fold && c >= 65 && c <= 90) c += 32;
+      if (kind === 3) ascii = false;
+      else if (kind === 2 && fold) c += 32;
       h1 = mix1(h1, c);
       h2 = mix2(h2, c);
       continue;
@@ -453,6 +454,11 @@ function wordHashes(text: string, prefix: string, out: HashSink, fold = false): 
     if (out.full) return;
   }
 }
+
+/** wordHashes' classes of ASCII characters: 1 the separators of wordTokens, 2 A-Z, 0 the rest. */
+const ASCII_KIND = new Uint8Array(128);
+for (const c of [32, 10, 13, 9, 12]) ASCII_KIND[c] = 1;
+for (let c = 65; c <= 90; c++) ASCII_KIND[c] = 2;
 
 function lowerAscii(c: number, fold: boolean): number {
   return fold && c >= 65 && c <= 90 ? c + 32 : c;
