@@ -234,6 +234,24 @@ describe('MailboxWatcher, IDLE + LIST-STATUS mode (no NOTIFY)', () => {
     }
   });
 
+  it('fetchNew(readWrite) on the EXAMINEd IDLE mailbox finds what the IDLE reported, with no command to switch', async () => {
+    const w = await watch(d, { pollIntervalMs: 600_000 });
+    try {
+      await waitFor('IDLE on INBOX', () => w.watcher.status().idling && w.watcher.status().selectedMailbox === 'INBOX');
+      const since = w.watcher.state('INBOX')!.uidNext - 1;
+      const n = w.changes.length;
+      const { uid } = await d.append('alice', 'INBOX', message('idle-fetch'));
+      await w.changed('INBOX', (c) => c.uidNext === uid + 1, n);
+      const got: FetchedMessage[] = [];
+      for await (const m of w.watcher.fetchNew('INBOX', since, { full: false, readWrite: true })) got.push(m);
+      // The EXAMINE's UIDNEXT is older than the message: a bound taken from it alone would
+      // have said "nothing new".
+      expect(got.map((m) => m.uid)).toEqual([uid]);
+    } finally {
+      await w.watcher.stop();
+    }
+  });
+
   it('sees appends to other folders with one LIST-STATUS per poll, never STATUS or SELECT per mailbox', async () => {
     const w = await watch(d, { pollIntervalMs: 400 });
     const written: string[] = [];

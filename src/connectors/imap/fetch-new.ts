@@ -27,6 +27,8 @@ export interface FetchNewOptions {
 /** What fetchNew needs from the watcher: a mailbox session, and the account for messages. */
 export interface FetchHost {
   withMailbox<T>(mailbox: string, fn: (client: ImapFlow) => Promise<T>, options: { readOnly: boolean }): Promise<T>;
+  /** The mailbox's UIDNEXT as last pushed or polled, if known. */
+  knownUidNext?(mailbox: string): number | undefined;
   where: string;
 }
 
@@ -67,12 +69,21 @@ export async function* fetchNew(host: FetchHost, mailbox: string, sinceUid: numb
   const batchSize = options.batchSize ?? (options.full ? 50 : 500);
   const from = Math.max(1, sinceUid + 1);
   const first = await host.withMailbox(mailbox, async (client) => {
+    // A selection kept from an earlier command (withMailbox reuses it) does not show mail that
+    // arrived since: with NOTIFY, Dovecot 2.3 sends no EXISTS for the selected mailbox
+    // (measured). Select again when the watcher knows of a higher UIDNEXT than the selection's.
+    const known = host.knownUidNext?.(mailbox);
+    if (client.mailbox && known !== undefined && client.mailbox.uidNext < known) {
+      await client.mailboxOpen(mailbox, { readOnly: client.mailbox.readOnly });
+    }
     const uidValidity = uidValidityOf(client);
     checkUidValidity(host, mailbox, uidValidity, options.expectUidValidity);
     const path = client.mailbox ? client.mailbox.path : mailbox;
-    // UIDs are ascending (RFC 3501 §2.3.1.1): at most uidNext - from of them are above sinceUid.
+    // UIDs are ascending (RFC 3501 §2.3.1.1): about uidNext - from of them are above sinceUid.
+    // Only about: an EXISTS since the SELECT adds messages without a new UIDNEXT (imapflow
+    // keeps the one of the SELECT), so a small bound is never taken for "nothing new";
+    // `n:*` returns those messages too.
     const bound = client.mailbox ? client.mailbox.uidNext - from : Infinity;
-    if (bound <= 0) return { uidValidity, path, messages: [] as FetchMessageObject[], uids: [] as number[] };
     if (bound <= batchSize) {
       const messages = above(await client.fetchAll(`${from}:*`, fetchQuery(options.full), { uid: true }), sinceUid);
       return { uidValidity, path, messages, uids: [] as number[] };

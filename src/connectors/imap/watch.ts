@@ -181,8 +181,13 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
    */
   async *fetchNew(mailbox: string, sinceUid: number, options: FetchNewOptions): AsyncGenerator<FetchedMessage> {
     const release = this.queue.hold();
+    // Already selected read-only (idle mode's EXAMINE of its IDLE mailbox): fetch on that
+    // selection with no command to switch; an action SELECTs then, as it would anyway.
+    const selected = this.client?.mailbox;
+    const onExamined = !!selected && selected.readOnly && !!this.client && selected.path === normalizePath(this.client, mailbox);
     try {
-      yield* fetchNew({ withMailbox: (m, fn, o) => this.withMailbox(m, fn, o), where: where(this.place()) }, mailbox, sinceUid, options);
+      const host = { withMailbox: this.withMailbox.bind(this), knownUidNext: (m: string) => this.state(m)?.uidNext, where: where(this.place()) };
+      yield* fetchNew(host, mailbox, sinceUid, { ...options, readWrite: !!options.readWrite && !onExamined });
     } finally {
       release();
     }
