@@ -169,7 +169,10 @@ function headerTokens(m: MessageView, out: TokenSink): void {
   // A reply shares a token with the message it answers (its Message-ID is in References).
   const ids = [...m.header('message-id'), ...m.header('in-reply-to'), ...m.header('references')].join(' ');
   let k = 0;
-  for (const id of ids.matchAll(/<([^<>\s]{1,100})>/g)) if (++k <= 20) out.add('thread:' + id[1]!.toLowerCase());
+  for (const id of ids.matchAll(/<([^<>\s]{1,100})>/g)) {
+    if (++k > 20) break;
+    out.add('thread:' + id[1]!.toLowerCase());
+  }
   for (const v of m.header('message-id')) {
     const host = /@([^>\s]+)>?/.exec(v)?.[1];
     out.add('msgid:' + (host === undefined ? 'nohost' : host.toLowerCase().replace(/\d+/g, '#').slice(0, 60)));
@@ -442,6 +445,8 @@ function wordHashes(text: string, prefix: string, out: HashSink, fold = false): 
     const first = lowerAscii(text.charCodeAt(start), fold);
     if (ascii && isWordChar(first) && isWordChar(lowerAscii(text.charCodeAt(i - 1), fold)) && len <= MAX_WORD) {
       if (len >= 3) out.set.add(finish(h1, h2, prefix.length + len));
+    } else if (ascii) {
+      asciiWord(text, start, i, prefix, out, fold);
     } else if (fold) {
       // Lower-casing one whitespace-separated run gives what lower-casing the whole text
       // gives it (even "İ" → "i̇" and the final sigma: whitespace bounds their context).
@@ -453,6 +458,41 @@ function wordHashes(text: string, prefix: string, out: HashSink, fold = false): 
     start = -1;
     if (out.full) return;
   }
+}
+
+/**
+ * word() for an ASCII run whose ends need trimming (or that is too long), without a
+ * lower-cased copy: the same trimming (ASCII letters and digits are the only \p{L}\p{N}
+ * there), then the span hashed with A-Z folded when `fold`.
+ */
+function asciiWord(text: string, start: number, end: number, prefix: string, out: HashSink, fold: boolean): void {
+  const first = lowerAscii(text.charCodeAt(start), fold);
+  if (!isWordChar(first) || !isWordChar(lowerAscii(text.charCodeAt(end - 1), fold))) {
+    while (start < end && !isAsciiAlnum(text.charCodeAt(start)) && text.charCodeAt(start) !== 0x24) start++;
+    while (end > start) {
+      const c = text.charCodeAt(end - 1);
+      if (isAsciiAlnum(c) || c === 0x24 || c === 0x25 || c === 0x21) break;
+      end--;
+    }
+  }
+  const len = end - start;
+  if (len < 3) return;
+  if (len > MAX_WORD) {
+    out.add(`${prefix}skip:${String.fromCharCode(lowerAscii(text.charCodeAt(start), fold))} ${Math.floor(len / 10) * 10}`);
+    return;
+  }
+  let h1 = SEED1;
+  let h2 = SEED2;
+  for (let i = 0; i < prefix.length; i++) {
+    h1 = mix1(h1, prefix.charCodeAt(i));
+    h2 = mix2(h2, prefix.charCodeAt(i));
+  }
+  for (let i = start; i < end; i++) {
+    const c = lowerAscii(text.charCodeAt(i), fold);
+    h1 = mix1(h1, c);
+    h2 = mix2(h2, c);
+  }
+  out.set.add(finish(h1, h2, prefix.length + len));
 }
 
 /** wordHashes' classes of ASCII characters: 1 the separators of wordTokens, 2 A-Z, 0 the rest. */
