@@ -315,7 +315,7 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
    * Dovecot 2.3.19 follows two transaction logs for NOTIFY (the mailbox list index's, and
    * INBOX's own index log); once it rotates one of them, the session gets no more pushes for
    * those mailboxes, and NOOP does not wake it (bench/README.md, "Findings"). Nothing on the
-   * wire tells that this happened, so the keepalive sends `NOTIFY SET` again (RFC 5465 §3.1: it
+   * wire tells that this happened, so the keepalive sends `NOTIFY SET` again (RFC 5465 §3: it
    * replaces the previous one) and takes one LIST-STATUS right after, as at session setup, so a
    * change that fell into the silent stretch, or between the two commands, is seen too. It also
    * proves the connection alive, which is all the NOOP it replaces did.
