@@ -8,6 +8,8 @@
  *
  *   node --import tsx bench/smtp-intake-worker.ts RULES MAILDIR STATE_DIR RECIPIENT SINK_PORT
  */
+// The shipped V8 flags first (bin/mailsift.js does the same), so the engine measured is the one users run.
+import '../bin/v8-flags.js';
 import { readFileSync } from 'node:fs';
 import type { ExecutorDeps } from '../src/actions/deps.js';
 import type { Account, OutgoingConfig, SmtpIntakeAccount } from '../src/config/types.js';

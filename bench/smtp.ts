@@ -127,7 +127,9 @@ async function mailsiftRun(data: readonly Buffer[], i: number, sink: SmtpSink): 
   const dir = join(WORK, `mailsift-${i}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH, 'smtp-intake-worker.ts'), SCRIPT, join(dir, 'Maildir'), join(dir, 'state'), RECIPIENT, String(sink.port)], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  // MAILSIFT_BENCH_SMTP_NODE_ARGS: extra node options for the worker (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
+  const extra = (process.env.MAILSIFT_BENCH_SMTP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(BENCH, 'smtp-intake-worker.ts'), SCRIPT, join(dir, 'Maildir'), join(dir, 'state'), RECIPIENT, String(sink.port)], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let wake: (() => void) | undefined;
   let pending = '';

@@ -4,7 +4,10 @@
  */
 import { hostname } from 'node:os';
 
+/** Read once: os.hostname() is a system call, and an intake asks for every message (twice). */
+let machineName: string | undefined;
+
 export function hostEnvironment(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
-  const name = hostname();
+  const name = (machineName ??= hostname());
   return { host: name, domain: name, ...extra };
 }

@@ -126,14 +126,13 @@ const PROCESSED_COLUMNS = 'id, account, mailbox, uid, message_id, from_addr, sub
 export class Events {
   private readonly insertProcessed: Database.Statement<[Record<string, unknown>]>;
   private readonly getStatus: Database.Statement<[string, string], StatusRow>;
-  private readonly upsertStatus: Database.Statement<[Record<string, unknown>]>;
+  private readonly patchStatus: Database.Statement<[Record<string, unknown>]>;
   private readonly allStatuses: Database.Statement<[], StatusRow>;
   private readonly recentAll: Database.Statement<[number], ProcessedRow>;
   private readonly recentAccount: Database.Statement<[string, number], ProcessedRow>;
   private readonly recentMailbox: Database.Statement<[string, string, number], ProcessedRow>;
   private readonly pruneStmt: Database.Statement<[number]>;
   private readonly logTxn: Database.Transaction<(e: ProcessedInput) => number>;
-  private readonly patchTxn: Database.Transaction<(account: string, mailbox: string, patch: StatusPatch, countProcessed: boolean) => void>;
 
   constructor(
     db: Database.Database,
@@ -144,13 +143,19 @@ export class Events {
        VALUES (@account, @mailbox, @uid, @messageId, @from, @subject, @actions, @ruleLine, @status, @error, @at)`,
     );
     this.getStatus = db.prepare(`SELECT ${STATUS_COLUMNS} FROM mailbox_status WHERE account = ? AND mailbox = ?`);
-    this.upsertStatus = db.prepare(
+    // One statement patches the row in place (no SELECT first, no savepoint of its own): it
+    // runs for every message the SMTP intake accepts, before the 250. Absent fields (NULL)
+    // keep the stored value; @errorSet says whether last_error is to be set (to NULL: cleared).
+    this.patchStatus = db.prepare(
       `INSERT INTO mailbox_status (${STATUS_COLUMNS})
-       VALUES (@account, @mailbox, @mode, @lastEventAt, @lastError, @lastErrorAt, @processedCount, @lagMs, @updatedAt)
+       VALUES (@account, @mailbox, coalesce(@mode, 'offline'), @lastEventAt,
+               CASE WHEN @errorSet THEN @lastError END, CASE WHEN @errorSet AND @lastError IS NOT NULL THEN @now END,
+               @count, @lagMs, @now)
        ON CONFLICT (account, mailbox) DO UPDATE SET
-         mode = excluded.mode, last_event_at = excluded.last_event_at, last_error = excluded.last_error,
-         last_error_at = excluded.last_error_at, processed_count = excluded.processed_count,
-         lag_ms = excluded.lag_ms, updated_at = excluded.updated_at`,
+         mode = coalesce(@mode, mode), last_event_at = coalesce(@lastEventAt, last_event_at),
+         last_error = CASE WHEN @errorSet THEN @lastError ELSE last_error END,
+         last_error_at = CASE WHEN @errorSet THEN (CASE WHEN @lastError IS NULL THEN NULL ELSE @now END) ELSE last_error_at END,
+         processed_count = processed_count + @count, lag_ms = coalesce(@lagMs, lag_ms), updated_at = @now`,
     );
     this.allStatuses = db.prepare(`SELECT ${STATUS_COLUMNS} FROM mailbox_status ORDER BY account, mailbox`);
     this.recentAll = db.prepare(`SELECT ${PROCESSED_COLUMNS} FROM processed ORDER BY id DESC LIMIT ?`);
@@ -158,23 +163,6 @@ export class Events {
     this.recentMailbox = db.prepare(`SELECT ${PROCESSED_COLUMNS} FROM processed WHERE account = ? AND mailbox = ? ORDER BY id DESC LIMIT ?`);
     this.pruneStmt = db.prepare('DELETE FROM processed WHERE at < ?');
 
-    this.patchTxn = db.transaction((account: string, mailbox: string, patch: StatusPatch, countProcessed: boolean) => {
-      const now = this.now();
-      const old = this.getStatus.get(account, mailbox);
-      const lastError = patch.lastError === undefined ? (old?.last_error ?? null) : patch.lastError === null ? null : clip(patch.lastError);
-      const errorChanged = patch.lastError !== undefined;
-      this.upsertStatus.run({
-        account,
-        mailbox,
-        mode: patch.mode ?? old?.mode ?? 'offline',
-        lastEventAt: patch.lastEventAt ?? old?.last_event_at ?? null,
-        lastError,
-        lastErrorAt: errorChanged ? (patch.lastError === null ? null : now) : (old?.last_error_at ?? null),
-        processedCount: (old?.processed_count ?? 0) + (countProcessed ? 1 : 0),
-        lagMs: patch.lagMs ?? old?.lag_ms ?? null,
-        updatedAt: now,
-      });
-    });
     this.logTxn = db.transaction((e: ProcessedInput): number => {
       const at = e.at ?? this.now();
       const id = this.insertProcessed.run({
@@ -190,7 +178,7 @@ export class Events {
         error: clip(e.error),
         at,
       }).lastInsertRowid;
-      this.patchTxn(e.account, e.mailbox, { lastEventAt: at, ...(e.status === 'error' && e.error !== undefined ? { lastError: e.error } : {}), ...(e.lagMs !== undefined ? { lagMs: e.lagMs } : {}) }, true);
+      this.patch(e.account, e.mailbox, { lastEventAt: at, ...(e.status === 'error' && e.error !== undefined ? { lastError: e.error } : {}), ...(e.lagMs !== undefined ? { lagMs: e.lagMs } : {}) }, true);
       return Number(id);
     });
   }
@@ -202,7 +190,21 @@ export class Events {
 
   /** Update (or create) a mailbox's status row: `setStatus('work', 'INBOX', { mode: 'idle', lastError: null })`. */
   setStatus(account: string, mailbox: string, patch: StatusPatch): void {
-    this.patchTxn(account, mailbox, patch, false);
+    this.patch(account, mailbox, patch, false);
+  }
+
+  private patch(account: string, mailbox: string, patch: StatusPatch, countProcessed: boolean): void {
+    this.patchStatus.run({
+      account,
+      mailbox,
+      mode: patch.mode ?? null,
+      lastEventAt: patch.lastEventAt ?? null,
+      errorSet: patch.lastError === undefined ? 0 : 1,
+      lastError: patch.lastError === undefined || patch.lastError === null ? null : clip(patch.lastError),
+      count: countProcessed ? 1 : 0,
+      lagMs: patch.lagMs ?? null,
+      now: this.now(),
+    });
   }
 
   statuses(): MailboxStatus[] {

@@ -26,10 +26,12 @@ export interface DeliverOptions {
 
 let deliveries = 0;
 
-/** The host part of a unique name, with '/' and ':' escaped as the Maildir spec asks. */
+let safeHost: string | undefined;
+
+/** The host part of a unique name, with '/' and ':' escaped as the Maildir spec asks; read once (a system call). */
 function safeHostname(): string {
-  const host = hostname() || 'localhost';
-  return host.replace(/\//g, '\\057').replace(/:/g, '\\072');
+  safeHost ??= (hostname() || 'localhost').replace(/\//g, '\\057').replace(/:/g, '\\072');
+  return safeHost;
 }
 
 /** "TIME.M<usec>P<pid>Q<counter>.<host>,S=<size>". */
@@ -174,6 +176,15 @@ const READY_DIRS_MAX = 1000;
  */
 const missingDirs = new Map<string, { until: number; error: LocalSourceError }>();
 const MISSING_TTL_MS = 1000;
+
+/**
+ * Whether a delivery into this folder without `create` would fail now with MAILBOX_MISSING,
+ * as remembered above: the SMTP intake then keeps the message without the throw.
+ */
+export function knownMissingFolder(root: string, folder: string): boolean {
+  const missing = missingDirs.get(`${root}\u0000${folder}`);
+  return missing !== undefined && missing.until > Date.now();
+}
 
 async function prepareFolder(root: string, folder: string, create: boolean): Promise<string> {
   const key = `${root}\u0000${folder}`;

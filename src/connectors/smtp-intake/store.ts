@@ -19,6 +19,7 @@ import { MailsiftError } from '../../errors.js';
 import { storeInMaildir, storeInMbox } from '../../actions/local-store.js';
 import { sameMailbox } from '../../runtime/result.js';
 import { listMaildirFolders } from '../local/maildir.js';
+import { knownMissingFolder } from '../local/maildir-write.js';
 import { isInbox } from '../local/folder-names.js';
 import type { StoreRequest } from './decide.js';
 
@@ -67,6 +68,11 @@ async function storeOne(deps: StoreDeps, s: StoreRequest, raw: Uint8Array, date:
   }
 }
 
+function isKnownMissing(deps: StoreDeps, s: StoreRequest): boolean {
+  const a = storeAccount(deps.accounts, s.account);
+  return a.type === 'maildir' && knownMissingFolder(a.path, s.mailbox);
+}
+
 function isMissingFolder(err: unknown): boolean {
   if (err instanceof MailsiftError && err.code === 'IMAP_MAILBOX_MISSING') return true;
   const cause = (err as { cause?: { code?: string } }).cause;
@@ -82,16 +88,25 @@ export async function storeAll(deps: StoreDeps, stores: readonly StoreRequest[],
   const maildirFiles: string[] = [];
   const keepKey = `${keepTarget.account}\u0000${keepTarget.mailbox}`;
   try {
+    const fallBack = async (from: StoreRequest): Promise<StoredCopy | undefined> => {
+      if (written.some((w) => `${w.account}\u0000${w.mailbox}` === keepKey)) return undefined; // already kept
+      return { account: keepTarget.account, mailbox: keepTarget.mailbox, path: await storeOne(deps, keepTarget, raw, date), fellBackFrom: from.mailbox };
+    };
     // The keep target first, so a fileinto that falls back to it finds it already stored.
     for (const s of [...stores].sort((a, b) => Number(b.keep) - Number(a.keep))) {
-      let copy: StoredCopy;
-      try {
-        copy = { account: s.account, mailbox: s.mailbox, path: await storeOne(deps, s, raw, date) };
-      } catch (err) {
-        if (s.keep || !isMissingFolder(err)) throw err;
-        if (written.some((w) => `${w.account}\u0000${w.mailbox}` === keepKey)) continue; // already kept
-        copy = { account: keepTarget.account, mailbox: keepTarget.mailbox, path: await storeOne(deps, keepTarget, raw, date), fellBackFrom: s.mailbox };
+      let copy: StoredCopy | undefined;
+      if (!s.keep && !s.create && isKnownMissing(deps, s)) {
+        // Found missing a moment ago: straight to the keep target, without a failed attempt.
+        copy = await fallBack(s);
+      } else {
+        try {
+          copy = { account: s.account, mailbox: s.mailbox, path: await storeOne(deps, s, raw, date) };
+        } catch (err) {
+          if (s.keep || !isMissingFolder(err)) throw err;
+          copy = await fallBack(s);
+        }
       }
+      if (copy === undefined) continue;
       written.push(copy);
       if (storeAccount(deps.accounts, copy.account).type === 'maildir') maildirFiles.push(copy.path);
     }
