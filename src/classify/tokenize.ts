@@ -261,7 +261,6 @@ function computeSuffixes(host: string): string[] {
 
 const RECEIVED_HOST = /\b(?:from|by)\s+([a-z0-9][a-z0-9.-]*[a-z0-9])/gi;
 const RECEIVED_NAMES = /\(([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\s*\[/gi;
-const IPV4 = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}\b/g;
 
 function receivedTokens(m: MessageView, out: TokenSink): void {
   const received = m.header('received');
@@ -269,9 +268,56 @@ function receivedTokens(m: MessageView, out: TokenSink): void {
     const v = received[i]!.slice(0, 500);
     receivedHosts(v, RECEIVED_HOST, out);
     receivedHosts(v, RECEIVED_NAMES, out);
-    IPV4.lastIndex = 0;
-    for (let ip = IPV4.exec(v); ip !== null; ip = IPV4.exec(v)) out.add(`received:ip:${ip[1]}.${ip[2]}.${ip[3]}`);
+    ipv4Tokens(v, out);
   }
+}
+
+/**
+ * received:ip:a.b.c for each IPv4 address (its /24) in `v`: what the global regex
+ * /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}\b/ finds (\b and \d ASCII), scanned by hand:
+ * Received fields are full of digits, and a regex match per address allocated more than
+ * the rest of the header tokens.
+ */
+function ipv4Tokens(v: string, out: TokenSink): void {
+  const n = v.length;
+  let i = 0;
+  while (i < n) {
+    const c = v.charCodeAt(i);
+    if (!isDigit(c) || (i > 0 && isAsciiWordChar(v.charCodeAt(i - 1)))) {
+      i++;
+      continue;
+    }
+    // Four runs of 1-3 digits joined by dots; the last one followed by no word character.
+    let p = i;
+    let octets = 0;
+    let third = -1;
+    for (;;) {
+      const runStart = p;
+      while (p < n && isDigit(v.charCodeAt(p))) p++;
+      const len = p - runStart;
+      if (len < 1 || len > 3) break;
+      if (++octets === 3) third = p;
+      if (octets === 4) {
+        if (p < n && isAsciiWordChar(v.charCodeAt(p))) break;
+        out.addSpan('received:ip:', v, i, third);
+        break;
+      }
+      if (v.charCodeAt(p) !== 46) break;
+      p++;
+    }
+    // After an address the scan goes on from its end; otherwise from the next character
+    // (a run of digits can only start a match at its first digit: \b).
+    i = octets === 4 && !(p < n && isAsciiWordChar(v.charCodeAt(p))) ? p : i + 1;
+  }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** \w without the u flag: A-Z, a-z, 0-9 and "_". */
+function isAsciiWordChar(c: number): boolean {
+  return isAsciiAlnum(c) || c === 95;
 }
 
 function receivedHosts(v: string, re: RegExp, out: TokenSink): void {
@@ -373,10 +419,20 @@ function htmlTagTokens(html: string, out: TokenSink): void {
     while (j < html.length && isAsciiAlnum(html.charCodeAt(j))) j++;
     const len = j - i - 1;
     if (len > LONGEST_TAG || html.charCodeAt(j) === 95) continue; // longer than 10, or "_" after it: no \b
-    const tag = html.slice(i + 1, j).toLowerCase();
-    if (TELLING_TAGS.has(tag)) out.add('html:' + tag);
+    let code = 0;
+    for (let k = i + 1; k < j; k++) code = code * 64 + tagCharCode(html.charCodeAt(k));
+    const token = TAG_TOKENS.get(code);
+    if (token !== undefined) out.add(token);
   }
 }
+
+/** A tag name's character as a number 1-36 (a-z any case, 0-9): names become numbers, not strings. */
+function tagCharCode(c: number): number {
+  return c <= 57 ? c - 48 + 27 : (c | 0x20) - 96;
+}
+
+/** The token of each telling tag by its name's number. */
+const TAG_TOKENS = new Map([...TELLING_TAGS].map((tag) => [[...tag].reduce((code, ch) => code * 64 + tagCharCode(ch.charCodeAt(0)), 0), 'html:' + tag]));
 
 function isAsciiAlnum(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);

@@ -1,4 +1,5 @@
 /** The mail tokenizer: what a message becomes (tables of tokens present and absent). */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stripMboxFrom, tokenizeRaw } from '../../src/classify/tokenize.js';
 import { fixture, message } from './helpers.js';
@@ -94,5 +95,36 @@ describe('tokenize: words', () => {
     const garbage = new Uint8Array(4096).map((_, i) => (i * 7919) % 256);
     expect(tokenizeRaw(garbage)).toEqual(tokenizeRaw(garbage));
     expect(() => tokenizeRaw(new Uint8Array(0))).not.toThrow();
+  });
+});
+
+describe('the hand-written scanners find what their regexes describe', () => {
+  const ipRegex = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}\b/g;
+  it('received:ip: /\\b(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.\\d{1,3}\\b/ over a Received field', () => {
+    const piece = fc.constantFrom('1', '12', '123', '1234', '.', 'a', '_', ' ', '(', '[', 'é', '10.0.0.1', '192.168.1.20', 'x1.2.3.4', '1.2.3.4a', '1.2.3.4.5', '1.2.3.4_', '01.02.003.4');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (parts) => {
+        const v = parts.join('').trim();
+        const expected = new Set([...v.matchAll(ipRegex)].map((m) => `received:ip:${m[1]}.${m[2]}.${m[3]}`));
+        const got = new Set(tokenizeRaw(message({ body: 'x', headers: `Received: ${v}` })).filter((t) => t.startsWith('received:ip:')));
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('html:<tag>: /<([a-z][a-z0-9]{0,9})\\b/i, for the telling tags', () => {
+    const telling = new Set(['img', 'font', 'table', 'form', 'script', 'iframe', 'center', 'map', 'area', 'input', 'style', 'a', 'b', 'p', 'br', 'div', 'span']);
+    const piece = fc.constantFrom('<', '>', 'IMG', 'img', 'font', 'Table', 'a', 'b', 'p1', 'br', 'div_', 'span', 'center', 'centers', 'x', '9', ' ', '_', 'é', '</p>', '<<a');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (parts) => {
+        const html = parts.join('');
+        const expected = new Set([...html.matchAll(/<([a-z][a-z0-9]{0,9})\b/gi)].map((m) => m[1]!.toLowerCase()).filter((t) => telling.has(t)).map((t) => 'html:' + t));
+        const raw = message({ body: `<html>${html}</html>`, headers: 'Content-Type: text/html' });
+        const got = new Set(tokenizeRaw(raw).filter((t) => t.startsWith('html:') && t !== 'html:html'));
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
