@@ -110,6 +110,16 @@ describe('MailboxWatcher, NOTIFY mode', () => {
     expect(w.changes.some((c) => c.mailbox === 'Other')).toBe(false);
   });
 
+  it('is still pushed changes after NOTIFY was re-armed, however often (the keepalive does it)', async () => {
+    for (let i = 1; i <= 3; i++) {
+      await w.watcher.rearmNotify();
+      const n = w.changes.length;
+      const { uid } = await d.append('alice', 'Lists/dev', message(`rearm-${i}`));
+      // source 'notify': a push, not the LIST-STATUS that follows the re-arm.
+      expect(await w.changed('Lists/dev', (c) => c.uidNext === uid + 1, n)).toMatchObject({ source: 'notify' });
+    }
+  });
+
   it('fetchNew returns the messages byte-exact, headers only or full, without setting \\Seen', async () => {
     const raws = [message('f1', 'first\r\n'), message('f2', '.dot line\r\n'), message('f3', 'third')];
     const uids: number[] = [];

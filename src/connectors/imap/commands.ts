@@ -23,6 +23,7 @@ const str = (value: string): ImapCompileNode => ({ type: 'STRING', value });
 const SPECIAL_USE = new Set(['\\all', '\\archive', '\\drafts', '\\flagged', '\\junk', '\\sent', '\\trash']);
 
 const CMD_NOTIFY = 'MAILSIFT-NOTIFY';
+const CMD_NOTIFY_NONE = 'MAILSIFT-NOTIFY-NONE';
 const CMD_LIST_STATUS = 'MAILSIFT-LIST-STATUS';
 const CMD_STATUS = 'MAILSIFT-STATUS';
 
@@ -75,6 +76,10 @@ async function notifyHandler(client: ImapFlow, filter: NotifyFilter): Promise<vo
   await execCommand(client, 'NOTIFY', [atom('SET'), spec]);
 }
 
+async function notifyNoneHandler(client: ImapFlow): Promise<void> {
+  await execCommand(client, 'NOTIFY', [atom('NONE')]);
+}
+
 async function listStatusHandler(client: ImapFlow, patterns: string[], onStatus: (a: StatusAnswer) => void): Promise<ListedMailbox[]> {
   const listed: ListedMailbox[] = [];
   const wirePatterns = patterns.map((p) => mailboxToWire(client, p));
@@ -115,9 +120,10 @@ async function statusHandler(client: ImapFlow, mailbox: string, onStatus: (a: St
   });
 }
 
-/** Registers the three commands on a fresh client. */
+/** Registers the commands on a fresh client. */
 export function installCommands(client: ImapFlow): void {
   registerCommand(client, CMD_NOTIFY, notifyHandler as (c: ImapFlow, ...args: never[]) => Promise<unknown>);
+  registerCommand(client, CMD_NOTIFY_NONE, notifyNoneHandler as (c: ImapFlow, ...args: never[]) => Promise<unknown>);
   registerCommand(client, CMD_LIST_STATUS, listStatusHandler as (c: ImapFlow, ...args: never[]) => Promise<unknown>);
   registerCommand(client, CMD_STATUS, statusHandler as (c: ImapFlow, ...args: never[]) => Promise<unknown>);
 }
@@ -125,6 +131,11 @@ export function installCommands(client: ImapFlow): void {
 /** NOTIFY SET for new/expunged messages; unsolicited `* STATUS` lines follow (RFC 5465 §5.2). */
 export async function notifySet(client: ImapFlow, filter: NotifyFilter): Promise<void> {
   await runCommand(client, CMD_NOTIFY, filter);
+}
+
+/** NOTIFY NONE (RFC 5465 §3): no more unsolicited events until the next NOTIFY SET. */
+export async function notifyNone(client: ImapFlow): Promise<void> {
+  await runCommand(client, CMD_NOTIFY_NONE);
 }
 
 /** One LIST(-STATUS) over the patterns; every STATUS line goes to onStatus. */

@@ -19,7 +19,7 @@ import type { ImapFlow } from 'imapflow';
 import { normalizePath } from 'imapflow/lib/tools.js';
 import { MailsiftError } from '../../errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { installCommands, listStatus, notifySet, statusAnswer, statusOf, type NotifyFilter, type StatusAnswer } from './commands.js';
+import { installCommands, listStatus, notifyNone, notifySet, statusAnswer, statusOf, type NotifyFilter, type StatusAnswer } from './commands.js';
 import { connectImap, type ConnectOptions } from './connect.js';
 import { commandError, connectError, isConnectionLost, where } from './errors.js';
 import { fetchNew, type FetchNewOptions } from './fetch-new.js';
@@ -304,7 +304,7 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
       this.timers.push(t);
     };
     if (mode === 'notify') {
-      every(this.options.keepaliveMs ?? 120_000, (c) => (this.options.rearmNotify === false ? c.noop() : this.rearmNotify(c)));
+      every(this.options.keepaliveMs ?? 120_000, (c) => (this.options.rearmNotify === false ? c.noop() : this.renotify(c)));
       every(this.options.resyncIntervalMs ?? 900_000, (c) => this.refreshAll(c, 'resync'));
     } else {
       every(this.options.pollIntervalMs ?? 60_000, (c) => this.refreshAll(c, 'poll'));
@@ -313,17 +313,27 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
 
   /**
    * Dovecot 2.3.19 follows two transaction logs for NOTIFY (the mailbox list index's, and
-   * INBOX's own index log); once it rotates one of them, the session gets no more pushes for
-   * those mailboxes, and NOOP does not wake it (bench/README.md, "Findings"). Nothing on the
-   * wire tells that this happened, so the keepalive sends `NOTIFY SET` again (RFC 5465 §3: it
-   * replaces the previous one) and takes one LIST-STATUS right after, as at session setup, so a
-   * change that fell into the silent stretch, or between the two commands, is seen too. It also
-   * proves the connection alive, which is all the NOOP it replaces did.
+   * INBOX's own index log); once it rotates one of them, the session can get no more pushes
+   * for those mailboxes, and NOOP does not wake it (bench/README.md, "Findings"). Nothing on
+   * the wire tells that this happened, so the keepalive sets NOTIFY up again and takes one
+   * LIST-STATUS right after, as at session setup, so a change that fell into a silent stretch,
+   * or between the commands, is seen too. It also proves the connection alive, which is all
+   * the NOOP it replaces did.
+   *
+   * `NOTIFY NONE` first: a plain second `NOTIFY SET` on a session turns Dovecot 2.3.19's pushes
+   * OFF (a third turns them on again, and so on: measured with a raw session), whereas
+   * NONE then SET leaves them on every time (RFC 5465 §3 has SET replace the previous one).
    */
-  private async rearmNotify(client: ImapFlow): Promise<void> {
+  private async renotify(client: ImapFlow): Promise<void> {
     if (!this.notifyFilter) return;
+    await notifyNone(client);
     await notifySet(client, this.notifyFilter);
     await this.refreshAll(client, 'resync');
+  }
+
+  /** notify mode: what the keepalive does, now (NOTIFY NONE, NOTIFY SET, one LIST-STATUS). */
+  async rearmNotify(): Promise<void> {
+    await this.withClient((c) => this.renotify(c));
   }
 
   private clearTimers(): void {
