@@ -29,13 +29,18 @@
  * classifier slow. The token set, not counts, is what models learn (a word that
  * appears twice counts once), as in bogofilter and SpamBayes.
  *
+ * Words are cut by words.ts; tokens go to a TokenSink (token-sink.ts): text for tokenize,
+ * 52-bit hashes (token-hash.ts) for tokenHashes, the same tokens in the same order.
+ *
  * TOKENIZER_VERSION changes whenever the output for some message changes: a model
  * remembers the version it was trained with, and untraining needs the same tokens.
  */
 import { htmlText } from '../extensions/lib/html-text.js';
 import { parseMessage } from '../runtime/message/parse.js';
 import type { MessageView, MimePart } from '../runtime/message/types.js';
-import { finish, HashSet, hashSpan, hashToken, mix1, mix2, SEED1, SEED2 } from './token-hash.js';
+import { HashSet, hashSpan } from './token-hash.js';
+import { HashSink, StringSink, type TokenSink } from './token-sink.js';
+import { isAsciiAlnum, wordHashes, wordTokens } from './words.js';
 
 export const TOKENIZER_VERSION = 1;
 
@@ -44,8 +49,6 @@ export interface TokenizeOptions {
   readonly maxTokens?: number;
 }
 
-/** Longest word kept as itself; longer ones become skip tokens. */
-const MAX_WORD = 20;
 /** Characters of body text looked at per message (all parts together). */
 const MAX_TEXT = 200_000;
 /** Received fields looked at: the nearest relays say the most, the oldest are forged most. */
@@ -67,45 +70,6 @@ export function stripMboxFrom(raw: Uint8Array): Uint8Array {
 /** Tokens of a raw message (an mbox "From " line in front is ignored). */
 export function tokenizeRaw(raw: Uint8Array, options: TokenizeOptions = {}): string[] {
   return tokenize(parseMessage(stripMboxFrom(raw)), options);
-}
-
-/**
- * Where tokens go: a set of strings (tokenize: tests, --explain) or a set of hashes
- * (tokenHashes: training and classification). Both see the same tokens in the same
- * order, so hashToken(tokenize(m)[i]) === tokenHashes(m)[i].
- */
-interface TokenSink {
-  readonly full: boolean;
-  add(token: string): void;
-  /** The token prefix + text.slice(start, end). */
-  addSpan(prefix: string, text: string, start: number, end: number): void;
-}
-
-class StringSink implements TokenSink {
-  readonly set = new Set<string>();
-  constructor(readonly max: number) {}
-  get full(): boolean {
-    return this.set.size >= this.max;
-  }
-  add(token: string): void {
-    if (this.set.size < this.max) this.set.add(token);
-  }
-  addSpan(prefix: string, text: string, start: number, end: number): void {
-    if (this.set.size < this.max) this.set.add(prefix + text.slice(start, end));
-  }
-}
-
-class HashSink implements TokenSink {
-  constructor(readonly set: HashSet) {}
-  get full(): boolean {
-    return this.set.full;
-  }
-  add(token: string): void {
-    if (!this.set.full) this.set.add(hashToken(token));
-  }
-  addSpan(prefix: string, text: string, start: number, end: number): void {
-    if (!this.set.full) this.set.add(hashSpan(prefix, text, start, end));
-  }
 }
 
 /** The distinct tokens of a message, headers first, at most maxTokens of them. */
@@ -433,188 +397,3 @@ function tagCharCode(c: number): number {
 
 /** The token of each telling tag by its name's number. */
 const TAG_TOKENS = new Map([...TELLING_TAGS].map((tag) => [[...tag].reduce((code, ch) => code * 64 + tagCharCode(ch.charCodeAt(0)), 0), 'html:' + tag]));
-
-function isAsciiAlnum(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
-}
-
-/** CJK scripts are written without spaces: they are cut into character pairs. */
-function isCjk(c: number): boolean {
-  return (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af);
-}
-
-/** Whitespace-separated words of lower-cased text, with `prefix`. */
-function wordTokens(text: string, prefix: string, out: TokenSink): void {
-  if (out instanceof HashSink) return wordHashes(text, prefix, out);
-  let start = -1;
-  const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 32;
-    const space = c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 0xa0;
-    if (!space) {
-      if (start < 0) start = i;
-      continue;
-    }
-    if (start < 0) continue;
-    word(text, start, i, prefix, out);
-    start = -1;
-    if (out.full) return;
-  }
-}
-
-/**
- * wordTokens for hashes, in one pass: each word is hashed while it is scanned. A plain
- * word (a-z, 0-9 or non-ASCII at both ends, ASCII first, 3 to MAX_WORD long: nearly all of
- * them) is added as it is; anything else goes through word(), which trims and rehashes.
- */
-function wordHashes(text: string, prefix: string, out: HashSink, fold = false): void {
-  let p1 = SEED1;
-  let p2 = SEED2;
-  for (let i = 0; i < prefix.length; i++) {
-    p1 = mix1(p1, prefix.charCodeAt(i));
-    p2 = mix2(p2, prefix.charCodeAt(i));
-  }
-  let start = -1;
-  let h1 = p1;
-  let h2 = p2;
-  let ascii = true;
-  const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    let c = i < n ? text.charCodeAt(i) : 32;
-    // One table load classifies ASCII: 1 a separator, 2 an upper-case letter.
-    const kind = c < 128 ? ASCII_KIND[c]! : c === 0xa0 ? 1 : 3;
-    if (kind !== 1) {
-      if (start < 0) {
-        start = i;
-        h1 = p1;
-        h2 = p2;
-        ascii = true;
-      }
-      if (kind === 3) ascii = false;
-      else if (kind === 2 && fold) c += 32;
-      h1 = mix1(h1, c);
-      h2 = mix2(h2, c);
-      continue;
-    }
-    if (start < 0) continue;
-    const len = i - start;
-    const first = lowerAscii(text.charCodeAt(start), fold);
-    if (ascii && isWordChar(first) && isWordChar(lowerAscii(text.charCodeAt(i - 1), fold)) && len <= MAX_WORD) {
-      if (len >= 3) out.set.add(finish(h1, h2, prefix.length + len));
-    } else if (ascii) {
-      asciiWord(text, start, i, prefix, out, fold);
-    } else if (fold) {
-      // Lower-casing one whitespace-separated run gives what lower-casing the whole text
-      // gives it (even "İ" → "i̇" and the final sigma: whitespace bounds their context).
-      const w = text.slice(start, i).toLowerCase();
-      word(w, 0, w.length, prefix, out);
-    } else {
-      word(text, start, i, prefix, out);
-    }
-    start = -1;
-    if (out.full) return;
-  }
-}
-
-/**
- * word() for an ASCII run whose ends need trimming (or that is too long), without a
- * lower-cased copy: the same trimming (ASCII letters and digits are the only \p{L}\p{N}
- * there), then the span hashed with A-Z folded when `fold`.
- */
-function asciiWord(text: string, start: number, end: number, prefix: string, out: HashSink, fold: boolean): void {
-  const first = lowerAscii(text.charCodeAt(start), fold);
-  if (!isWordChar(first) || !isWordChar(lowerAscii(text.charCodeAt(end - 1), fold))) {
-    while (start < end && !isAsciiAlnum(text.charCodeAt(start)) && text.charCodeAt(start) !== 0x24) start++;
-    while (end > start) {
-      const c = text.charCodeAt(end - 1);
-      if (isAsciiAlnum(c) || c === 0x24 || c === 0x25 || c === 0x21) break;
-      end--;
-    }
-  }
-  const len = end - start;
-  if (len < 3) return;
-  if (len > MAX_WORD) {
-    out.add(`${prefix}skip:${String.fromCharCode(lowerAscii(text.charCodeAt(start), fold))} ${Math.floor(len / 10) * 10}`);
-    return;
-  }
-  let h1 = SEED1;
-  let h2 = SEED2;
-  for (let i = 0; i < prefix.length; i++) {
-    h1 = mix1(h1, prefix.charCodeAt(i));
-    h2 = mix2(h2, prefix.charCodeAt(i));
-  }
-  for (let i = start; i < end; i++) {
-    const c = lowerAscii(text.charCodeAt(i), fold);
-    h1 = mix1(h1, c);
-    h2 = mix2(h2, c);
-  }
-  out.set.add(finish(h1, h2, prefix.length + len));
-}
-
-/** wordHashes' classes of ASCII characters: 1 the separators of wordTokens, 2 A-Z, 0 the rest. */
-const ASCII_KIND = new Uint8Array(128);
-for (const c of [32, 10, 13, 9, 12]) ASCII_KIND[c] = 1;
-for (let c = 65; c <= 90; c++) ASCII_KIND[c] = 2;
-
-function lowerAscii(c: number, fold: boolean): number {
-  return fold && c >= 65 && c <= 90 ? c + 32 : c;
-}
-
-/**
- * One word, text[start, end): punctuation trimmed at both ends (letters, digits and "$"
- * stay at the start; also "%" and "!" at the end: "free!!!", "100%"), then kept when 3 to
- * MAX_WORD characters long. Scanned in place: the common word never becomes a string.
- */
-function word(text: string, start: number, end: number, prefix: string, out: TokenSink): void {
-  const first = text.charCodeAt(start);
-  if (!isWordChar(first) || !isWordChar(text.charCodeAt(end - 1))) {
-    while (start < end) {
-      const cp = text.codePointAt(start)!;
-      if (isLetterOrDigit(cp) || cp === 0x24) break;
-      start += cp > 0xffff ? 2 : 1;
-    }
-    while (end > start) {
-      const low = text.charCodeAt(end - 1);
-      const astral = low >= 0xdc00 && low <= 0xdfff && end - 2 >= start && (text.charCodeAt(end - 2) & 0xfc00) === 0xd800;
-      const cp = astral ? text.codePointAt(end - 2)! : low;
-      if (isLetterOrDigit(cp) || cp === 0x24 || cp === 0x25 || cp === 0x21) break;
-      end -= astral ? 2 : 1;
-    }
-  }
-  const len = end - start;
-  if (len < 3) return;
-  if (len > MAX_WORD) {
-    if (hasCjk(text, start, end)) return cjkTokens(text.slice(start, end), prefix, out);
-    // Long runs: URLs and addresses were mined already; keep only that there was one.
-    out.add(`${prefix}skip:${text[start]} ${Math.floor(len / 10) * 10}`);
-    return;
-  }
-  if (first > 0x7f && hasCjk(text, start, end)) return cjkTokens(text.slice(start, end), prefix, out);
-  out.addSpan(prefix, text, start, end);
-}
-
-function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c > 0x7f;
-}
-
-const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
-/** \p{L} or \p{N} per BMP character, computed once each: 0 unknown, 1 yes, 2 no. */
-const letterOrDigitBmp = new Uint8Array(0x10000);
-
-function isLetterOrDigit(cp: number): boolean {
-  if (cp < 0x80) return (cp >= 97 && cp <= 122) || (cp >= 65 && cp <= 90) || (cp >= 48 && cp <= 57);
-  if (cp > 0xffff) return LETTER_OR_DIGIT.test(String.fromCodePoint(cp));
-  let known = letterOrDigitBmp[cp]!;
-  if (known === 0) letterOrDigitBmp[cp] = known = LETTER_OR_DIGIT.test(String.fromCharCode(cp)) ? 1 : 2;
-  return known === 1;
-}
-
-function hasCjk(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (isCjk(text.charCodeAt(i))) return true;
-  return false;
-}
-
-function cjkTokens(w: string, prefix: string, out: TokenSink): void {
-  const chars = [...w];
-  for (let i = 0; i + 1 < chars.length && i < 200; i++) out.add(prefix + chars[i]! + chars[i + 1]!);
-}

@@ -3,13 +3,15 @@
  * like the state database). Training and untraining are incremental and keyed by message
  * (message-key.ts): training a message twice counts once, training it into another bucket
  * moves it, untraining removes exactly the tokens its training added (they are stored
- * with it, as token hashes: token-hash.ts). Classification never reads this file directly: it reads a ModelSnapshot
- * (snapshot()), an immutable in-memory copy, so evaluation stays pure.
+ * with it, as token hashes: token-hash.ts). Counts live in packed pages (token-pages.ts).
+ * Classification never reads this file directly: it reads a ModelSnapshot (snapshot()),
+ * an immutable in-memory copy, so evaluation stays pure.
  *
  * The API for the daemon's "learning by moving" is the three functions at the end:
  * train(model, bucket, raw), untrain(model, bucket, raw), reclassify(model, from, to, raw).
- * Many messages at once go through a TrainingBatch: token counts are summed in memory and
- * written in one transaction, which is what makes `mailsift train` fast.
+ * Many messages at once go through a TrainingBatch: count changes are summed in memory (a
+ * typed-array table per bucket) and the pages they touch rewritten in one transaction,
+ * which is what makes `mailsift train` fast.
  */
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
