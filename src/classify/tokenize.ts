@@ -245,8 +245,10 @@ function ownCopy(s: string): string {
 function computeSuffixes(host: string): string[] {
   const h = host.replace(/^\[|\]$/g, '').replace(/\.$/, '');
   if (/^[\d.]+$/.test(h)) {
-    const parts = h.split('.');
-    return parts.length === 4 ? [h, parts.slice(0, 3).join('.')] : [h];
+    // The address and its /24 (its first three parts), when it has four parts.
+    let dots = 0;
+    for (let i = h.indexOf('.'); i >= 0; i = h.indexOf('.', i + 1)) dots++;
+    return dots === 3 ? [h, h.slice(0, h.lastIndexOf('.'))] : [h];
   }
   const labels = h.split('.');
   const out: string[] = [];
@@ -298,7 +300,9 @@ function ipv4Tokens(v: string, out: TokenSink): void {
         out.addSpan('received:ip:', v, i, third);
         break;
       }
-      if (v.charCodeAt(p) !== 46) break;
+      // p < n first: charCodeAt past the end (NaN) would also end the address, but a read
+      // out of bounds makes V8 throw away the compiled function.
+      if (p >= n || v.charCodeAt(p) !== 46) break;
       p++;
     }
     // After an address the scan goes on from its end; otherwise from the next character
@@ -422,10 +426,15 @@ function htmlTagTokens(html: string, out: TokenSink): void {
   }
 }
 
-/** A tag name's character as a number 1-36 (a-z any case, 0-9): names become numbers, not strings. */
+/** A tag name's character (a-z any case, 0-9) as a number 1-36: names become numbers, not strings. */
 function tagCharCode(c: number): number {
-  return c <= 57 ? c - 48 + 27 : (c | 0x20) - 96;
+  return TAG_CHAR[c & 0x7f]!;
 }
+
+/** tagCharCode by table: no branch that only digits (<h1>) take, which made V8 recompile the scan. */
+const TAG_CHAR = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) TAG_CHAR[c] = c - 48 + 27;
+for (let c = 97; c <= 122; c++) TAG_CHAR[c] = TAG_CHAR[c - 32] = c - 96;
 
 /** The token of each telling tag by its name's number. */
 const TAG_TOKENS = new Map([...TELLING_TAGS].map((tag) => [[...tag].reduce((code, ch) => code * 64 + tagCharCode(ch.charCodeAt(0)), 0), 'html:' + tag]));
