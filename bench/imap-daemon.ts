@@ -11,11 +11,11 @@
  * SIGUSR2 (the bench's, Node leaves it free): two full GCs, then one line
  * `{"type":"memory","rssKB":…,"heapUsedKB":…}` on stderr.
  */
+// First, as bin/mailsift.js does before loading the CLI: exactly the shipped V8 flags
+// (bin/v8-flags.js sets them when evaluated; the bundle evaluates it before src/, which
+// loads lazily through the dynamic imports below).
+import '../bin/v8-flags.js';
 import { readFileSync } from 'node:fs';
-import v8 from 'node:v8';
-
-// As bin/mailsift.js does before loading the CLI.
-v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 process.on('SIGUSR2', () => {
   const gc = (globalThis as { gc?: () => void }).gc;
