@@ -36,10 +36,10 @@
  * remembers the version it was trained with, and untraining needs the same tokens.
  */
 import { htmlText } from '../extensions/lib/html-text.js';
-import { parseMessage } from '../runtime/message/parse.js';
 import type { MessageView, MimePart } from '../runtime/message/types.js';
 import { HashSet, hashSpan } from './token-hash.js';
 import { HashSink, StringSink, type TokenSink } from './token-sink.js';
+import { tokenSource, type TokenSource } from './token-source.js';
 import { isAsciiAlnum, wordHashes, wordTokens } from './words.js';
 
 export const TOKENIZER_VERSION = 1;
@@ -69,14 +69,19 @@ export function stripMboxFrom(raw: Uint8Array): Uint8Array {
 
 /** Tokens of a raw message (an mbox "From " line in front is ignored). */
 export function tokenizeRaw(raw: Uint8Array, options: TokenizeOptions = {}): string[] {
-  return tokenize(parseMessage(stripMboxFrom(raw)), options);
+  const source = tokenSource(stripMboxFrom(raw));
+  return tokensOf(source.view, source.mime, options);
 }
 
 /** The distinct tokens of a message, headers first, at most maxTokens of them. */
 export function tokenize(message: MessageView, options: TokenizeOptions = {}): string[] {
+  return tokensOf(message, () => message.mime(), options);
+}
+
+function tokensOf(message: MessageView, mime: () => MimePart, options: TokenizeOptions): string[] {
   const out = new StringSink(options.maxTokens ?? DEFAULT_MAX_TOKENS);
   headerTokens(message, out);
-  bodyTokens(message, out);
+  bodyTokens(mime(), out);
   return [...out.set];
 }
 
@@ -85,6 +90,15 @@ const scratch = new Map<number, HashSet>();
 
 /** The hashes (token-hash.ts) of tokenize(message), in the same order: what models store and look up. */
 export function tokenHashes(message: MessageView, options: TokenizeOptions = {}): Float64Array {
+  return hashesOf(message, () => message.mime(), options);
+}
+
+/** tokenHashes of a message read by tokenSource (token-source.ts): the same hashes. */
+export function sourceTokenHashes(source: TokenSource, options: TokenizeOptions = {}): Float64Array {
+  return hashesOf(source.view, source.mime, options);
+}
+
+function hashesOf(message: MessageView, mime: () => MimePart, options: TokenizeOptions): Float64Array {
   const max = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   let set = scratch.get(max);
   if (set === undefined) scratch.set(max, (set = new HashSet(max)));
@@ -92,7 +106,7 @@ export function tokenHashes(message: MessageView, options: TokenizeOptions = {})
   const out = new HashSink(set);
   try {
     headerTokens(message, out);
-    bodyTokens(message, out);
+    bodyTokens(mime(), out);
     return set.values();
   } finally {
     set.reset();
@@ -101,7 +115,7 @@ export function tokenHashes(message: MessageView, options: TokenizeOptions = {})
 
 /** Token hashes of a raw message (an mbox "From " line in front is ignored). */
 export function tokenHashesRaw(raw: Uint8Array, options: TokenizeOptions = {}): Float64Array {
-  return tokenHashes(parseMessage(stripMboxFrom(raw)), options);
+  return sourceTokenHashes(tokenSource(stripMboxFrom(raw)), options);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,9 +354,9 @@ interface BodyState {
   parts: number;
 }
 
-function bodyTokens(m: MessageView, out: TokenSink): void {
+function bodyTokens(root: MimePart, out: TokenSink): void {
   const state: BodyState = { budget: MAX_TEXT, parts: 0 };
-  visitPart(m.mime(), out, state, 0);
+  visitPart(root, out, state, 0);
 }
 
 function visitPart(part: MimePart, out: TokenSink, state: BodyState, depth: number): void {

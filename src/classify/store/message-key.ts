@@ -13,12 +13,13 @@ import type { MessageView } from '../../runtime/message/types.js';
  * "<id@host> sha256-hex-prefix"; a message without a Message-ID is keyed by its body alone.
  * The body is hashed without CRs and without trailing line ends and blanks: the same
  * message read from an .eml file, from an mbox (which drops the last line end) or from an
- * IMAP server (CRLF) gets the same key.
+ * IMAP server (CRLF) gets the same key. `bodyStart` is where the body starts in `raw`,
+ * when the caller has found it already (token-source.ts).
  */
-export function messageKey(message: MessageView, raw: Uint8Array): string {
+export function messageKey(message: MessageView, raw: Uint8Array, bodyStart = splitHeader(raw).bodyStart): string {
   const id = message.header('message-id').map(messageIdOf).find((x) => x !== undefined) ?? '';
   // One-shot hash (no Hash object per message): the same SHA-256 as createHash gives.
-  const digest = hash('sha256', normalizedBody(raw.subarray(splitHeader(raw).bodyStart)), 'hex').slice(0, 32);
+  const digest = hash('sha256', normalizedBody(raw.subarray(bodyStart)), 'hex').slice(0, 32);
   return `${id} ${digest}`;
 }
 

@@ -17,10 +17,10 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { MailsiftError } from '../../errors.js';
-import { parseMessage } from '../../runtime/message/parse.js';
 import { modelOptions, SnapshotBuilder, type ModelOptions, type ModelSnapshot } from '../model-snapshot.js';
 import { HashCounts, hashToken } from '../token-hash.js';
-import { stripMboxFrom, tokenHashes, TOKENIZER_VERSION } from '../tokenize.js';
+import { stripMboxFrom, sourceTokenHashes, TOKENIZER_VERSION } from '../tokenize.js';
+import { tokenSource } from '../token-source.js';
 import { messageKey } from './message-key.js';
 import { migrateModel, MODEL_SCHEMA_VERSION } from './schema.js';
 import { decodeTokens, encodeTokens } from './token-blob.js';
@@ -228,9 +228,8 @@ export class ModelStore {
 
   /** The key of a raw message, and its tokens on demand (a message already trained is not tokenized again). */
   keyed(raw: Uint8Array): { key: string; tokens: () => Float64Array } {
-    const bytes = stripMboxFrom(raw);
-    const view = parseMessage(bytes);
-    return { key: messageKey(view, bytes), tokens: () => tokenHashes(view) };
+    const source = tokenSource(stripMboxFrom(raw));
+    return { key: messageKey(source.view, source.bytes, source.bodyStart), tokens: () => sourceTokenHashes(source) };
   }
 
   /** The statements that read and write trained messages; a read-only open has none. */
