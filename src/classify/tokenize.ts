@@ -36,6 +36,7 @@
  * remembers the version it was trained with, and untraining needs the same tokens.
  */
 import { htmlText } from '../extensions/lib/html-text.js';
+import { fieldValue } from '../runtime/message/header-fields.js';
 import type { MessageView, MimePart } from '../runtime/message/types.js';
 import { HashSet, hashSpan } from './token-hash.js';
 import { HashSink, StringSink, type TokenSink } from './token-sink.js';
@@ -279,9 +280,11 @@ const RECEIVED_HOST = /\b(?:from|by)\s+([a-z0-9][a-z0-9.-]*[a-z0-9])/gi;
 const RECEIVED_NAMES = /\(([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\s*\[/gi;
 
 function receivedTokens(m: MessageView, out: TokenSink): void {
-  const received = m.header('received');
+  // Only the first MAX_RECEIVED values are decoded (header() would decode all of them: a
+  // message relayed through a list can carry twenty or more).
+  const received = m.fieldsNamed('received');
   for (let i = 0; i < received.length && i < MAX_RECEIVED; i++) {
-    const v = received[i]!.slice(0, 500);
+    const v = fieldValue(received[i]!).slice(0, 500);
     receivedHosts(v, RECEIVED_HOST, out);
     receivedHosts(v, RECEIVED_NAMES, out);
     ipv4Tokens(v, out);
