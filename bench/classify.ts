@@ -17,7 +17,7 @@
  * MAILSIFT_BENCH_CRM_SPAMHAM=1 (also run crm114 on spam/ham: one process per message, slow).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from './bundle.js';
@@ -81,10 +81,30 @@ function quality(predictions: readonly Prediction[], twoClass: boolean): Quality
   };
 }
 
-function time(cmd: string, args: readonly string[], input?: Buffer): { seconds: number; stdout: string; status: number | null; stderr: string } {
+function time(cmd: string, args: readonly string[], input?: Buffer): { seconds: number; cpuSeconds: number | null; stdout: string; status: number | null; stderr: string } {
+  const cpu0 = childrenCpu();
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, input });
-  return { seconds: (performance.now() - t0) / 1000, stdout: r.stdout ?? '', status: r.status, stderr: r.error ? String(r.error) : (r.stderr ?? '') };
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = childrenCpu();
+  const cpuSeconds = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+  return { seconds, cpuSeconds, stdout: r.stdout ?? '', status: r.status, stderr: r.error ? String(r.error) : (r.stderr ?? '') };
+}
+
+/**
+ * CPU seconds (user + system) of this process's waited-for children: cutime and cstime of
+ * /proc/self/stat (Linux), in clock ticks of 1/100 s. spawnSync waits for its child, so the
+ * difference around one call is that process's CPU. null where /proc is missing.
+ */
+function childrenCpu(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name (which may hold spaces) in parentheses; cutime is field 16.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,10 +138,12 @@ function bogofilter(setDir: string): ToolResult {
   mkdirSync(db, { recursive: true });
   const train = files(setDir, 'train');
   let trainSeconds = 0;
+  let trainCpu: number | null = 0;
   for (const [bucket, flag] of [['spam', '-s'], ['ham', '-n']] as const) {
     const r = time(BOGOFILTER, ['-d', db, flag, '-B', ...train.filter((f) => f.bucket === bucket).map((f) => f.path)]);
     if (r.status !== 0) throw new BenchUnavailable(`bogofilter ${flag} failed (${r.status}): ${r.stderr.trim()}`);
     trainSeconds += r.seconds;
+    trainCpu = trainCpu === null || r.cpuSeconds === null ? null : trainCpu + r.cpuSeconds;
   }
   const test = files(setDir, 'test');
   const r = time(BOGOFILTER, ['-d', db, '-T', '-B', ...test.map((f) => f.path)]);
@@ -138,8 +160,8 @@ function bogofilter(setDir: string): ToolResult {
   });
   return {
     tool: 'bogofilter (spam/ham)',
-    train: { messages: train.length, seconds: trainSeconds, cpuSeconds: null },
-    classify: { messages: test.length, seconds: r.seconds, cpuSeconds: null },
+    train: { messages: train.length, seconds: trainSeconds, cpuSeconds: trainCpu },
+    classify: { messages: test.length, seconds: r.seconds, cpuSeconds: r.cpuSeconds },
     quality: quality(predictions, true),
     peakRssMB: null,
   };
@@ -252,7 +274,9 @@ export async function run(): Promise<SectionResult> {
   if (!crmMulti) notes.push(`crm114 (10 groups): ${pct(CRM_QUOTED_NEWSGROUPS)} accuracy, QUOTED from issue 5, not measured (crm114 not installed: apt-get install crm114)`);
   notes.push(
     `rule cost: a classify test adds ${msSpam.report.ruleMs!.median.toFixed(3)} ms per message at the median (p90 ${msSpam.report.ruleMs!.p90.toFixed(3)} ms), tokenizing included`,
-    `mailsift CPU: train ${msSpam.train.cpuSeconds?.toFixed(2)} s, classify ${msSpam.classify.cpuSeconds?.toFixed(2)} s (spam/ham); vocabulary ${msSpam.report.vocabulary} tokens`,
+    `mailsift CPU: train ${msSpam.train.cpuSeconds?.toFixed(2)} s, classify ${msSpam.classify.cpuSeconds?.toFixed(2)} s (spam/ham, all threads); vocabulary ${msSpam.report.vocabulary} tokens`,
+    `bogofilter CPU: train ${bogo.train.cpuSeconds?.toFixed(2) ?? 'n/a'} s, classify ${bogo.classify.cpuSeconds?.toFixed(2) ?? 'n/a'} s (spam/ham; its processes' user + system time)`,
+    `load average at the end: ${loadAverage()}`,
     `mailsift V8 flags (bin/v8-flags.js, as the shipped CLI): ${msSpam.report.v8Flags.join(' ') || 'none'}`,
     'bogofilter: forced decision at 0.5 (spamicity > 0.5 is spam); its unsure rate uses its own default band. crm114: one process per message.',
   );
@@ -280,4 +304,13 @@ export async function run(): Promise<SectionResult> {
     { name: 'classify in a rule < 1 ms at the median', met: msSpam.report.ruleMs!.median < 1, detail: `${msSpam.report.ruleMs!.median.toFixed(3)} ms` },
   ];
   return { name: 'classify', rows: rows(results), goals, notes };
+}
+
+/** The 1-minute load average (the machine is shared: figures depend on it). */
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!;
+  } catch {
+    return 'n/a';
+  }
 }
