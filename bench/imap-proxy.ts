@@ -186,6 +186,10 @@ export class ImapCountingProxy extends EventEmitter<{ event: [ProxyEvent] }> {
   private accept(client: Socket, host: string, port: number): void {
     const conn = ++this.nextConn;
     const upstream = connect({ host, port, noDelay: true });
+    // Both legs without Nagle: a reply Dovecot writes in two parts must not wait, between the
+    // proxy and the client, for the client's delayed ACK of the first (that delay would count
+    // as the client's time).
+    client.setNoDelay(true);
     this.sockets.add(client);
     this.sockets.add(upstream);
     this.counts.connections++;

@@ -91,5 +91,18 @@ export async function connectImap(account: ImapAccountConfig, options: ConnectOp
     client.close();
     throw connectError(err, { account: account.name, host: account.host, port: account.port, user: account.user });
   }
+  noDelay(client);
   return client;
+}
+
+/**
+ * TCP_NODELAY on the session's socket(s): IMAP is request/response with small lines, and
+ * Nagle's algorithm would hold a short write back while an earlier one is unacknowledged
+ * (RFC 896), waiting on the peer's delayed ACK. Node leaves Nagle on by default and imapflow
+ * does not turn it off. `socket` is the TCP socket, `writeSocket` the TLS layer over it when
+ * there is one; both are imapflow internals, hence the guarded access.
+ */
+function noDelay(client: ImapFlow): void {
+  const internals = client as unknown as { socket?: { setNoDelay?: (on: boolean) => unknown }; writeSocket?: { setNoDelay?: (on: boolean) => unknown } };
+  for (const s of [internals.socket, internals.writeSocket]) s?.setNoDelay?.(true);
 }
