@@ -220,9 +220,19 @@ export class ImapAccountRunner {
     if (watcher !== this.watcher) return;
     // current, not status(): that copies every mailbox's state, on each push.
     const { phase, mode } = watcher.current;
-    this.deps.state.events.setStatus(this.name, c.mailbox, { lastEventAt: c.at.getTime(), ...(mode && { mode }) });
     // Before 'connected' the watcher cannot run commands yet; onConnected kicks everything.
     if (phase === 'watching') this.worker(c.mailbox)?.kick();
+    // The status row is bookkeeping for `mailsift status`: written after this I/O callback
+    // (setImmediate), so the worker's SELECT, sent from the microtasks the kick started, does
+    // not wait for it. A closed database (shutdown) has nothing left to record.
+    const row = { lastEventAt: c.at.getTime(), ...(mode && { mode }) };
+    setImmediate(() => {
+      try {
+        this.deps.state.events.setStatus(this.name, c.mailbox, row);
+      } catch {
+        // closed
+      }
+    });
   }
 
   private kickAll(): void {
