@@ -52,29 +52,35 @@ export function wordHashes(text: string, prefix: string, out: HashSink, fold = f
     p1 = mix1(p1, prefix.charCodeAt(i));
     p2 = mix2(p2, prefix.charCodeAt(i));
   }
-  let start = -1;
-  let h1 = p1;
-  let h2 = p2;
-  let ascii = true;
+  // Two loops: the outer one skips separators, the inner one hashes a word up to the next
+  // one (a loop per word instead of a "in a word yet?" test per character). One table load
+  // maps an ASCII character to itself (or A-Z to a-z when folding), or to -1 for a separator.
+  const table = fold ? ASCII_FOLDED : ASCII_AS_IS;
   const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    let c = i < n ? text.charCodeAt(i) : 32;
-    // One table load classifies ASCII: 1 a separator, 2 an upper-case letter.
-    const kind = c < 128 ? ASCII_KIND[c]! : c === 0xa0 ? 1 : 3;
-    if (kind !== 1) {
-      if (start < 0) {
-        start = i;
-        h1 = p1;
-        h2 = p2;
-        ascii = true;
-      }
-      if (kind === 3) ascii = false;
-      else if (kind === 2 && fold) c += 32;
-      h1 = mix1(h1, c);
-      h2 = mix2(h2, c);
+  let i = 0;
+  while (i < n) {
+    const c0 = text.charCodeAt(i);
+    if (c0 < 128 ? table[c0]! < 0 : c0 === 0xa0) {
+      i++;
       continue;
     }
-    if (start < 0) continue;
+    const start = i;
+    let h1 = p1;
+    let h2 = p2;
+    let ascii = true;
+    for (; i < n; i++) {
+      let c = text.charCodeAt(i);
+      if (c < 128) {
+        c = table[c]!;
+        if (c < 0) break;
+      } else if (c === 0xa0) {
+        break;
+      } else {
+        ascii = false;
+      }
+      h1 = mix1(h1, c);
+      h2 = mix2(h2, c);
+    }
     const len = i - start;
     const first = lowerAscii(text.charCodeAt(start), fold);
     if (ascii && isWordChar(first) && isWordChar(lowerAscii(text.charCodeAt(i - 1), fold)) && len <= MAX_WORD) {
@@ -89,7 +95,6 @@ export function wordHashes(text: string, prefix: string, out: HashSink, fold = f
     } else {
       word(text, start, i, prefix, out);
     }
-    start = -1;
     if (out.full) return;
   }
 }
@@ -129,10 +134,10 @@ function asciiWord(text: string, start: number, end: number, prefix: string, out
   out.set.add(finish(h1, h2, prefix.length + len));
 }
 
-/** wordHashes' classes of ASCII characters: 1 the separators of wordTokens, 2 A-Z, 0 the rest. */
-const ASCII_KIND = new Uint8Array(128);
-for (const c of [32, 10, 13, 9, 12]) ASCII_KIND[c] = 1;
-for (let c = 65; c <= 90; c++) ASCII_KIND[c] = 2;
+/** wordHashes' map of ASCII characters: -1 for the separators of wordTokens, else the character (A-Z folded to a-z in ASCII_FOLDED). */
+const ASCII_AS_IS = new Int16Array(128).map((_, c) => c);
+for (const c of [32, 10, 13, 9, 12]) ASCII_AS_IS[c] = -1;
+const ASCII_FOLDED = ASCII_AS_IS.map((c) => (c >= 65 && c <= 90 ? c + 32 : c));
 
 function lowerAscii(c: number, fold: boolean): number {
   return fold && c >= 65 && c <= 90 ? c + 32 : c;
