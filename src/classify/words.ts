@@ -126,8 +126,10 @@ function asciiWord(text: string, start: number, end: number, prefix: string, out
     h1 = mix1(h1, prefix.charCodeAt(i));
     h2 = mix2(h2, prefix.charCodeAt(i));
   }
+  // An ASCII run without separators: the table maps (and folds) every character in it.
+  const table = fold ? ASCII_FOLDED : ASCII_AS_IS;
   for (let i = start; i < end; i++) {
-    const c = lowerAscii(text.charCodeAt(i), fold);
+    const c = table[text.charCodeAt(i)]!;
     h1 = mix1(h1, c);
     h2 = mix2(h2, c);
   }
