@@ -175,14 +175,17 @@ export class SmtpIntakeRunner {
       for (const f of failed) this.deps.logger.event('warn', `${this.name}: ${f.detail}; the message is kept in ${target.account}/${target.mailbox}`, { account: this.name, code: 'OUTBOUND_FAILED' });
       const keepKey = (a: string, mb: string) => `${a}\u0000${mb.toUpperCase() === 'INBOX' ? 'INBOX' : mb}`;
       const have = new Set(stored.map((s) => keepKey(s.account, s.mailbox)));
-      const fallback = failed.map((f) => f.request.keepOnFailure).filter((k) => !have.has(keepKey(k.account, k.mailbox)));
+      // An action left in doubt by a crash (the client resent the message) was not carried out
+      // again, and may never have been: keep the message too (a second copy beats none).
+      const keepFor = outbound.filter((o) => o.status === 'failed' || o.inDoubt);
+      const fallback = keepFor.map((f) => f.request.keepOnFailure).filter((k) => !have.has(keepKey(k.account, k.mailbox)));
       if (fallback.length > 0) {
         const flags = [...new Set(fallback.flatMap((k) => k.flags))];
         try {
           stored = [...stored, ...(await storeAll(deps, [{ ...fallback[0]!, flags }], keep, message, now))];
         } catch (err) {
           // Nothing holds the message now: the client must keep it. A resend finds the sent actions done.
-          return this.finish(id, view, actions, { kind: 'temporary', reason: 'cannot store the message now' }, 'error', `${failed[0]!.detail}; then the keep failed: ${(err as Error).message}`);
+          return this.finish(id, view, actions, { kind: 'temporary', reason: 'cannot store the message now' }, 'error', `${keepFor[0]!.detail}; then the keep failed: ${(err as Error).message}`);
         }
       }
     }

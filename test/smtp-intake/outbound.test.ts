@@ -94,6 +94,20 @@ describe('outbound actions in the SMTP intake', () => {
     expect(sink.messages).toHaveLength(2);
   });
 
+  it('redirect without :copy left in doubt by a crash: the resent message is kept, not answered 250 with no copy anywhere', async () => {
+    const i = await start('redirect "archive@elsewhere.test";');
+    await send(i);
+    expect(sink.messages).toHaveLength(1);
+    // As if the daemon had died between the ledger's begin and the send: the row stays started
+    // and the client, which got no 250, sends the same transaction again.
+    i.state.db.prepare("UPDATE ledger SET state = 'started', detail = NULL, finished_at = NULL").run();
+    sink.messages.length = 0;
+    const info = await send(i);
+    expect(sink.messages).toHaveLength(0); // not resent: the first attempt may have gone out
+    expect(info.response).toMatch(/^250 2\.0\.0 stored in box\/INBOX/);
+    expect(i.files()).toHaveLength(1);
+  });
+
   it('vacation replies to the envelope sender with Auto-Submitted, once per period', async () => {
     const i = await start('require "vacation";\nvacation :days 1 :subject "Away" "I am away.";');
     await send(i);

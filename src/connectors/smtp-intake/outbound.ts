@@ -30,6 +30,11 @@ export interface OutboundResult {
   readonly status: 'done' | 'already-done' | 'failed';
   /** One line: what was sent, why not, or the error. */
   readonly detail: string;
+  /**
+   * An earlier attempt died between the ledger's begin and its end: the handler did not send
+   * again, yet the action may never have happened. The caller stores the keep then.
+   */
+  readonly inDoubt?: boolean;
 }
 
 /** Stable across retries of the same transaction: the envelope and the bytes the client sent. */
@@ -70,7 +75,7 @@ export async function runIntakeOutbound(
         throw err instanceof MailsiftError ? err : new MailsiftError('OUTBOUND_FAILED', `${op.action.type}: ${oneLine((err as Error)?.message ?? String(err))}`, { cause: err });
       }
       deps.ledger.complete(key, detail);
-      results.push({ request, status: 'done', detail });
+      results.push({ request, status: 'done', detail, ...(begun === 'in-doubt' && { inDoubt: true }) });
     } catch (err) {
       const e = err instanceof MailsiftError ? err : new MailsiftError('OUTBOUND_FAILED', oneLine((err as Error)?.message ?? String(err)), { cause: err });
       const detail = oneLine(e.message);
