@@ -127,7 +127,18 @@ export async function deliverPop3Message(deps: ExecutorDeps, input: Pop3Delivery
 
   const bytes = input.edited ?? input.raw;
   let error: string | undefined;
-  for (const step of steps) {
+  // An outbound action an earlier attempt left in doubt is not carried out again, and may never
+  // have happened (the process died before it sent): unless a store holds the message, it is
+  // kept, in deliver_to or else on the POP3 server, never deleted on the strength of it.
+  let outboundInDoubt = false;
+  let stored = false;
+  for (let i = 0; ; i++) {
+    if (i === steps.length) {
+      if (error !== undefined || !outboundInDoubt || stored || !input.deliverTo) break;
+      const to = input.deliverTo;
+      steps.push({ kind: 'store', key: keyOf('keep', to.account, to.mailbox), opKind: 'keep', account: to.account, mailbox: to.mailbox, flags: [], create: true });
+    }
+    const step = steps[i]!;
     const key = step.kind === 'outbound' ? step.op.key : step.key;
     const kind = step.kind === 'outbound' ? 'outbound' : step.opKind;
     if (error !== undefined) {
@@ -144,6 +155,7 @@ export async function deliverPop3Message(deps: ExecutorDeps, input: Pop3Delivery
       const begun = deps.ledger.begin(lk);
       if (begun === 'done') {
         results.push({ key, kind, status: 'already-done' });
+        if (step.kind === 'store') stored = true;
         continue;
       }
       const inDoubt = begun === 'in-doubt';
@@ -153,6 +165,8 @@ export async function deliverPop3Message(deps: ExecutorDeps, input: Pop3Delivery
       const detail = oneLine(step.kind === 'store' ? await store(deps, progress, step, bytes, date, inDoubt) : await outbound(deps, progress, input, step.op, bytes, inDoubt));
       deps.ledger.complete(lk, detail);
       results.push({ key, kind, status: 'done', detail });
+      if (step.kind === 'store') stored = true;
+      else if (inDoubt) outboundInDoubt = true;
     } catch (err) {
       const e = err instanceof MailsiftError ? err : new MailsiftError('STORE_WRITE_FAILED', oneLine((err as Error)?.message ?? String(err)), { cause: err });
       error = oneLine(e.message);
@@ -167,7 +181,7 @@ export async function deliverPop3Message(deps: ExecutorDeps, input: Pop3Delivery
     }
   }
   const ok = error === undefined;
-  const delivered = ok && (!input.plan.stays || input.deliverTo !== undefined);
+  const delivered = ok && (!input.plan.stays || input.deliverTo !== undefined) && (stored || !outboundInDoubt);
   return { status: ok ? 'done' : 'failed', delivered, results, ...(error !== undefined && { error }) };
 }
 
