@@ -86,7 +86,7 @@ export function wordHashes(text: string, prefix: string, out: HashSink, fold = f
     if (ascii && isWordChar(first) && isWordChar(lowerAscii(text.charCodeAt(i - 1), fold)) && len <= MAX_WORD) {
       if (len >= 3) out.set.add(finish(h1, h2, prefix.length + len));
     } else if (ascii) {
-      asciiWord(text, start, i, prefix, out, fold);
+      asciiWord(text, start, i, prefix, p1, p2, out, fold);
     } else if (fold) {
       // Lower-casing one whitespace-separated run gives what lower-casing the whole text
       // gives it (even "İ" → "i̇" and the final sigma: whitespace bounds their context).
@@ -102,9 +102,10 @@ export function wordHashes(text: string, prefix: string, out: HashSink, fold = f
 /**
  * word() for an ASCII run whose ends need trimming (or that is too long), without a
  * lower-cased copy: the same trimming (ASCII letters and digits are the only \p{L}\p{N}
- * there), then the span hashed with A-Z folded when `fold`.
+ * there), then the span hashed with A-Z folded when `fold`. `p1`/`p2` are the prefix's hash
+ * state, which wordHashes computed once for all its words.
  */
-function asciiWord(text: string, start: number, end: number, prefix: string, out: HashSink, fold: boolean): void {
+function asciiWord(text: string, start: number, end: number, prefix: string, p1: number, p2: number, out: HashSink, fold: boolean): void {
   const first = lowerAscii(text.charCodeAt(start), fold);
   if (!isWordChar(first) || !isWordChar(lowerAscii(text.charCodeAt(end - 1), fold))) {
     while (start < end && !isAsciiAlnum(text.charCodeAt(start)) && text.charCodeAt(start) !== 0x24) start++;
@@ -120,12 +121,8 @@ function asciiWord(text: string, start: number, end: number, prefix: string, out
     out.add(`${prefix}skip:${String.fromCharCode(lowerAscii(text.charCodeAt(start), fold))} ${Math.floor(len / 10) * 10}`);
     return;
   }
-  let h1 = SEED1;
-  let h2 = SEED2;
-  for (let i = 0; i < prefix.length; i++) {
-    h1 = mix1(h1, prefix.charCodeAt(i));
-    h2 = mix2(h2, prefix.charCodeAt(i));
-  }
+  let h1 = p1;
+  let h2 = p2;
   // An ASCII run without separators: the table maps (and folds) every character in it.
   const table = fold ? ASCII_FOLDED : ASCII_AS_IS;
   for (let i = start; i < end; i++) {
