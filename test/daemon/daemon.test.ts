@@ -5,13 +5,13 @@
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
 import { formatMessageText, MemoryLogger } from '../../src/daemon/log.js';
 import { openState } from '../../src/state/db.js';
 import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
 import { Mailboxes, message, TestSetup, waitFor } from './helpers.js';
+import { freePort } from '../support/free-port.js';
 
 const DEV_RULES = `require ["fileinto"];
 # mailing-list traffic goes to its folder
@@ -22,13 +22,6 @@ if header :contains "subject" "[dev]" {
 
 const FAST = { backoff: { baseMs: 100, maxMs: 500 } };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function connected(logger: MemoryLogger, account: string, times = 1): Promise<void> {
   await waitFor(`${account} to connect`, () => logger.events.filter((e) => e.fields.account === account && / connected to | reconnected to /.test(e.text)).length >= times);

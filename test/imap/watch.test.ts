@@ -3,12 +3,12 @@
  * Push arrives ~0.5 s after a change (Dovecot's NOTIFY_DELAY_MSECS): every wait polls with a
  * generous timeout; nothing asserts how fast anything was.
  */
-import { createServer } from 'node:net';
 import { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MailsiftError } from '../../src/errors.js';
 import { connectImap, MailboxWatcher, type FetchedMessage, type ImapAccountConfig, type MailboxChange, type WatcherOptions } from '../../src/connectors/imap/index.js';
 import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import { freePort } from '../support/free-port.js';
 
 const PUSH_TIMEOUT = 5_000;
 
@@ -49,13 +49,6 @@ function headerOf(raw: Buffer): Buffer {
   return raw.subarray(0, raw.indexOf('\r\n\r\n') + 4);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<MailsiftError> {
   const err = await promise.then(

@@ -7,11 +7,8 @@
  *   two real SMTP sinks, and each gets only its own mail.
  * Clients: swaks and nodemailer.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
@@ -19,27 +16,8 @@ import { MemoryLogger } from '../../src/daemon/log.js';
 import { TestSetup } from '../daemon/helpers.js';
 import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-import { MESSAGE, transport } from './harness.js';
-
-const run = promisify(execFile);
-
-async function swaks(args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const r = await run('swaks', ['--suppress-data', '--timeout', '20', ...args], { timeout: 30_000 });
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+import { MESSAGE, swaks, transport } from './harness.js';
+import { freePort } from '../support/free-port.js';
 
 const RULES = `require ["copy", "fileinto", "mailbox"];
 if header :contains "subject" "fwd" { redirect :copy "archive@elsewhere.test"; }

@@ -1,7 +1,9 @@
 /** A real SmtpIntakeRunner on 127.0.0.1 (any free port), storing into a temporary Maildir. */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import type { ExecutorDeps } from '../../src/actions/deps.js';
 import type { Account, Config, OutgoingConfig, SmtpIntakeAccount } from '../../src/config/types.js';
@@ -117,3 +119,16 @@ export const MESSAGE = [
   'Bytes: \u00e9',
   '',
 ].join('\r\n');
+
+const run = promisify(execFile);
+
+/** swaks' exit status is non-zero for a refused message; keep its transcript either way. */
+export async function swaks(args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const r = await run('swaks', ['--suppress-data', '--timeout', '20', ...args], { timeout: 30_000 });
+    return { code: 0, out: r.stdout + r.stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}

@@ -7,23 +7,16 @@
  * (RFC 5321 §4.4); they are taken off before the bytes are compared.
  */
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { transport } from '../../../smtp-intake/harness.js';
 import type { TestMessage } from '../messages.js';
 import type { ConformanceSource, Place, SourceEnv } from '../suite.js';
 import { DaemonRun } from './daemon-run.js';
+import { freePort } from '../../../support/free-port.js';
 
 const RCPT = 'alice@example.test';
 
 /** A port that was free a moment ago (the daemon binds it from its configuration). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The stored bytes without the intake's Return-Path and Received fields. */
 function withoutTrace(stored: Buffer): Buffer {
