@@ -60,9 +60,15 @@ async function execute(deps: ExecutorDeps, trash: Map<string, Promise<string>>, 
   if (account?.type === 'imap') session = new MessageSession(deps, ref, account as ImapAccount, input.edited, trash);
   else error = new MailsiftError('ACTION_TARGET_INVALID', `account "${ref.account}" is ${account ? `a ${account.type} account` : 'not configured'}: the executor acts on messages in IMAP mailboxes`).message;
 
+  const held = new Map<string, string>();
   for (const op of plan.operations) {
     if (error !== undefined || !session) {
       results.push({ key: op.key, kind: op.kind, status: 'skipped' });
+      continue;
+    }
+    const heldDetail = held.get(op.key);
+    if (heldDetail !== undefined) {
+      results.push({ key: op.key, kind: op.kind, status: 'done', detail: heldDetail });
       continue;
     }
     const key: LedgerKey = imapLedgerKey(ref.account, ref.mailbox, ref.uidValidity, ref.uid, op.key);
@@ -75,6 +81,9 @@ async function execute(deps: ExecutorDeps, trash: Map<string, Promise<string>>, 
       }
       if (begun === 'in-doubt') session.log('info', 'in-doubt', `${op.kind} was started before and never finished: checking before redoing it`, op.key);
       const detail = oneLine(await runOperation(session, progress, op, begun === 'in-doubt'));
+      // Recorded before the outbound row is completed, so a crash in between cannot let a
+      // later run (which would see the outbound done) discard the message after all.
+      if (op.kind === 'outbound' && begun === 'in-doubt') holdDiscard(deps, session, plan.operations, op, held);
       deps.ledger.complete(key, detail);
       results.push({ key: op.key, kind: op.kind, status: 'done', detail });
     } catch (err) {
@@ -91,6 +100,28 @@ async function execute(deps: ExecutorDeps, trash: Map<string, Promise<string>>, 
     }
   }
   return { status: error === undefined ? 'done' : 'failed', results, ...(error !== undefined && { error }) };
+}
+
+/**
+ * An outbound action an earlier attempt left in doubt was not carried out again (the handlers
+ * never risk a second redirect, SMS or reply), and may never have happened: the process may
+ * have died before it sent. It does not count as delivery, so a discard after it (explicit, or
+ * the one a redirect or pipe without :copy implies) is not carried out: the message stays where
+ * it is. The discard's ledger row is completed as "not discarded", so no later run of the same
+ * message (a reprocess, a sweep) discards it either. A move needs no hold: it stores the
+ * message in its target (and plan-operations never puts a copy beside a discard).
+ * The same rule as the SMTP intake and POP3 (docs/getting-started.md, "No action runs twice").
+ */
+function holdDiscard(deps: ExecutorDeps, s: MessageSession, operations: readonly Operation[], outbound: Extract<Operation, { kind: 'outbound' }>, held: Map<string, string>): void {
+  const disposal = operations.find((o) => o.kind === 'discard');
+  if (!disposal || held.has(disposal.key)) return;
+  const key = imapLedgerKey(s.ref.account, s.ref.mailbox, s.ref.uidValidity, s.ref.uid, disposal.key);
+  const begun = deps.ledger.begin(key);
+  if (begun === 'done') return; // held by an earlier run, or discarded already: the loop reports it
+  const detail = `not discarded: ${outbound.action.type} was left in doubt by a crash and not carried out again, so the message stays in "${s.ref.mailbox}"`;
+  deps.ledger.complete(key, detail);
+  held.set(disposal.key, detail);
+  s.log('warn', 'in-doubt-kept', detail, disposal.key);
 }
 
 function runOperation(s: MessageSession, p: Progress, op: Operation, inDoubt: boolean): Promise<string> {
