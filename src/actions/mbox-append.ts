@@ -206,7 +206,15 @@ async function appendLocked(path: string, raw: Uint8Array, options: MboxAppendOp
         await handle.truncate(size).catch(() => undefined);
         throw storeError(path, 'cannot write to', err);
       }
-      if (created) await syncDir(dirname(path));
+      if (created) {
+        try {
+          await syncDir(dirname(path));
+        } catch (err) {
+          // The new file's directory entry may not survive a crash: not stored (an empty mbox stays).
+          await handle.truncate(size).catch(() => undefined);
+          throw storeError(dirname(path), 'cannot fsync the directory', err);
+        }
+      }
       return { offset: size + Buffer.byteLength(lead) };
     } finally {
       await handle.close();
@@ -216,15 +224,20 @@ async function appendLocked(path: string, raw: Uint8Array, options: MboxAppendOp
   }
 }
 
+/**
+ * fsync the directory a new mbox file was created in, so its name survives a crash. A failure
+ * to open it (EMFILE, EACCES) or to sync it (EIO) fails the append; only a filesystem that
+ * cannot sync directories at all (EINVAL, ENOTSUP) and Windows are passed over.
+ */
 async function syncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const h = await open(dir, 'r');
   try {
-    const h = await open(dir, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-  } catch {
-    /* best effort */
+    await h.sync();
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+  } finally {
+    await h.close();
   }
 }

@@ -113,18 +113,27 @@ function syncFd(fd: number, dataOnly: boolean): Promise<void> {
   return new Promise((resolve, reject) => (dataOnly ? fdatasync : fsync)(fd, (err) => (err ? reject(err) : resolve())));
 }
 
-/** fsync a directory so a rename survives a crash; not possible everywhere (Windows), so best effort. */
+/**
+ * fsync a directory so a rename into it survives a crash. Until it returns, the message is not
+ * durable, so a failure to open the directory (EMFILE, ENFILE, EACCES on a directory without
+ * read permission) or an fsync error (EIO) fails the delivery: the SMTP intake then answers 451
+ * and a fileinto fails, keeping the message where it was. Only a filesystem that cannot sync
+ * a directory at all (EINVAL, ENOTSUP: fsync(2)) and Windows, where a directory cannot be
+ * opened, are passed over, since nothing better is possible there.
+ */
 async function syncDirectoryNow(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
   let fd: number;
   try {
     fd = openSync(dir, 'r');
-  } catch {
-    return; /* best effort */
+  } catch (err) {
+    throw unwritable(dir, err, 'cannot open the directory to fsync');
   }
   try {
     await syncFd(fd, false);
-  } catch {
-    /* best effort */
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw unwritable(dir, err, 'cannot fsync the directory');
   } finally {
     closeSync(fd);
   }
@@ -153,7 +162,8 @@ function syncDirectory(dir: string): Promise<void> {
   };
   if (state.queued) return state.queued;
   if (!state.running) return start();
-  const queued = state.running.then(() => {
+  // A failed fsync fails only its own callers: the next one starts whatever became of it.
+  const queued = state.running.catch(() => undefined).then(() => {
     state.queued = undefined;
     return start();
   });
@@ -282,7 +292,18 @@ export async function deliverToMaildir(
       }
       throw unwritable(finalPath, err, 'cannot move message to');
     }
-    await syncDirectory(dirname(finalPath));
+    try {
+      await syncDirectory(dirname(finalPath));
+    } catch (err) {
+      // Not durable, so not stored: the caller reports a failure and the message stays where
+      // it was (or the client resends it), so our file goes, or a retry would make a second.
+      try {
+        unlinkSync(finalPath);
+      } catch {
+        /* a reader moved it already (new/ → cur/) */
+      }
+      throw err;
+    }
     if (readyDirs.size >= READY_DIRS_MAX) readyDirs.clear();
     readyDirs.set(key, dir);
     return finalPath;
