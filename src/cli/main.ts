@@ -1,15 +1,13 @@
-/** The `mailsift` command line. Each subcommand lives in its own file; this only wires them. */
+/**
+ * The `mailsift` command line. Each subcommand lives in its own file; this only wires them.
+ * A command's module is imported when that command runs, not up front: the rules compiler,
+ * imapflow, nodemailer and twilio cost ~0.5 s of CPU to load, which `mailsift train` or
+ * `mailsift classify` never need (measured: bench/README.md, section classify).
+ */
 import { Command, CommanderError } from 'commander';
-import { checkCommand } from './check.js';
 import { processOutput, type Output } from './io.js';
-import { testCommand } from './test-command.js';
-import { configCommand } from './config-command.js';
-import { runCommand } from './run-command.js';
-import { statusCommand } from './status-command.js';
-import { sweepCommand } from './sweep-command.js';
-import { trainCommand, untrainCommand, type TrainOptions } from './train.js';
-import { classifyCommand, type ClassifyCliOptions } from './classify.js';
-import { modelStatsCommand } from './model-stats.js';
+import type { TrainOptions } from './train.js';
+import type { ClassifyCliOptions } from './classify.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -28,7 +26,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .argument('<rules>', 'Sieve rules file')
     .option('--json', 'print the diagnostics as JSON')
     .action(async (rules: string, opts: { json?: boolean }) => {
-      code = await checkCommand(rules, opts, out);
+      code = await (await import('./check.js')).checkCommand(rules, opts, out);
     });
 
   program
@@ -44,7 +42,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .option('--model <dir>', 'a classifier model for classify and spamtest (repeatable; the first is the default)', collect, [])
     .option('--execute-dir <dir>', 'really run vnd.dovecot.execute programs from this directory (else none runs and execute tests are false)')
     .action(async (rules: string, sources: string[], opts: { envelopeFrom?: string; envelopeTo?: string; mailboxExists: string[]; json?: boolean; trace?: boolean; model: string[]; executeDir?: string }) => {
-      code = await testCommand(rules, sources, opts, out);
+      code = await (await import('./test-command.js')).testCommand(rules, sources, opts, out);
     });
 
   program
@@ -53,7 +51,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .option('--config <file>', 'configuration file (default: $XDG_CONFIG_HOME/mailsift/config.toml)')
     .option('--log-format <format>', 'text or json', 'text')
     .action(async (opts: { config?: string; logFormat?: string }) => {
-      code = await runCommand(opts, out);
+      code = await (await import('./run-command.js')).runCommand(opts, out);
     });
 
   program
@@ -62,7 +60,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .option('--config <file>', 'configuration file')
     .option('--json', 'print JSON')
     .action(async (opts: { config?: string; json?: boolean }) => {
-      code = await statusCommand(opts, out);
+      code = await (await import('./status-command.js')).statusCommand(opts, out);
     });
 
   program
@@ -71,7 +69,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .option('--config <file>', 'configuration file')
     .option('--print', 'print the effective configuration (defaults filled in; secrets only as where they come from)')
     .action(async (opts: { config?: string; print?: boolean }) => {
-      code = await configCommand(opts, out);
+      code = await (await import('./config-command.js')).configCommand(opts, out);
     });
 
   program
@@ -84,10 +82,10 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .option('--config <file>', 'configuration file')
     .option('--log-format <format>', 'text or json', 'text')
     .action(async (opts: { account: string; mailbox: string; rules?: string; dryRun?: boolean; config?: string; logFormat?: string }) => {
-      code = await sweepCommand(opts, out);
+      code = await (await import('./sweep-command.js')).sweepCommand(opts, out);
     });
 
-  for (const [name, fn, what] of [['train', trainCommand, 'teach'], ['untrain', untrainCommand, 'unteach']] as const) {
+  for (const [name, what] of [['train', 'teach'], ['untrain', 'unteach']] as const) {
     program
       .command(name)
       .description(`${what} a classifier model the messages of files, mboxes, Maildirs, directories or an IMAP mailbox`)
@@ -99,7 +97,8 @@ export async function main(argv: readonly string[], out: Output = processOutput)
       .option('--config <file>', 'configuration file (for --account)')
       .option('--no-progress', 'no progress bar')
       .action(async (sources: string[], opts: TrainOptions) => {
-        code = await fn(sources, opts, out);
+        const train = await import('./train.js');
+        code = await (name === 'train' ? train.trainCommand : train.untrainCommand)(sources, opts, out);
       });
   }
 
@@ -111,7 +110,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .option('--json', 'one JSON object per message')
     .option('--explain', 'list the tokens that weighed most, with their weights')
     .action(async (sources: string[], opts: ClassifyCliOptions) => {
-      code = await classifyCommand(sources, opts, out);
+      code = await (await import('./classify.js')).classifyCommand(sources, opts, out);
     });
 
   program
@@ -122,7 +121,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .requiredOption('--model <dir>', 'model directory')
     .option('--json', 'print JSON')
     .action(async (opts: { model: string; json?: boolean }) => {
-      code = await modelStatsCommand(opts, out);
+      code = await (await import('./model-stats.js')).modelStatsCommand(opts, out);
     });
 
   try {

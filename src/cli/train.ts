@@ -4,12 +4,12 @@
  * and directories, or of an IMAP mailbox (`--account A --mailbox M`, read-only: EXAMINE
  * and BODY.PEEK[], so nothing is marked seen). All messages of one run are written in one
  * transaction. A progress bar goes to stderr when it is a terminal; a summary to stdout.
+ *
+ * The configuration, imapflow and the progress bar are imported only when used: a run over
+ * files loads none of them (together ~0.25 s of CPU per run).
  */
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import { ModelStore, type TrainOutcome, type UntrainOutcome } from '../classify/store/model-store.js';
-import { loadConfig } from '../config/load.js';
-import { resolveSecret } from '../config/secrets.js';
-import { connectImap } from '../connectors/imap/connect.js';
 import { findEmlFiles } from '../connectors/local/eml.js';
 import { detectSource, readSource } from '../connectors/local/source.js';
 import { MailsiftError } from '../errors.js';
@@ -58,7 +58,7 @@ async function run(mode: 'train' | 'untrain', paths: readonly string[], options:
     }
     const sources = imap ? [await imapSource(options)] : await Promise.all(paths.map(localSource));
     const started = performance.now();
-    const bar = progressBar(options, sources);
+    const bar = await progressBar(options, sources);
     const batch = store.batch();
     const counts = new Map<string, number>();
     let n = 0;
@@ -97,6 +97,11 @@ async function localSource(path: string): Promise<Source> {
 
 /** The messages of an IMAP mailbox, read-only (EXAMINE, BODY.PEEK[]): training never changes the mailbox. */
 async function imapSource(options: TrainOptions): Promise<Source> {
+  const [{ loadConfig }, { resolveSecret }, { connectImap }] = await Promise.all([
+    import('../config/load.js'),
+    import('../config/secrets.js'),
+    import('../connectors/imap/connect.js'),
+  ]);
   const config = await loadConfig(options.config);
   const account = config.accounts[options.account!];
   if (!account) throw new MailsiftError('USAGE', `no account "${options.account}" in ${config.file}`);
@@ -124,8 +129,9 @@ async function imapSource(options: TrainOptions): Promise<Source> {
   return { total, messages };
 }
 
-function progressBar(options: TrainOptions, sources: readonly Source[]): SingleBar | undefined {
+async function progressBar(options: TrainOptions, sources: readonly Source[]): Promise<SingleBar | undefined> {
   if (options.progress === false || !process.stderr.isTTY) return undefined;
+  const { SingleBar } = await import('cli-progress');
   const known = sources.every((s) => s.total !== undefined);
   const total = sources.reduce((a, s) => a + (s.total ?? 0), 0);
   const bar = new SingleBar({

@@ -24,7 +24,7 @@ import { tokenSource } from '../token-source.js';
 import { messageKey } from './message-key.js';
 import { migrateModel, MODEL_SCHEMA_VERSION } from './schema.js';
 import { decodeTokens, encodeTokens } from './token-blob.js';
-import { applyDeltas, readCounts, readToken } from './token-pages.js';
+import { applyDeltas, countTokens, readCounts, readToken } from './token-pages.js';
 
 /** Lookups after which a batch reads all trained keys at once (TrainingBatch.current). */
 const KEY_SET_AFTER = 32;
@@ -271,9 +271,9 @@ export class ModelStore {
       }
       tokens = (this.db.prepare('SELECT count(DISTINCT token) AS n FROM tokens').get() as { n: number }).n;
     } else {
-      const counts = readCounts(this.db, rows.map((r) => r.id));
-      for (const slot of counts.occupied()) rows.forEach((r, c) => counts.at(slot, c) > 0 && perBucket.set(r.id, (perBucket.get(r.id) ?? 0) + 1));
-      tokens = counts.size;
+      const counted = countTokens(this.db, rows.map((r) => r.id));
+      for (const [id, n] of counted.perBucket) perBucket.set(id, n);
+      tokens = counted.tokens;
     }
     const buckets = rows.map((r) => ({ name: r.name, messages: r.messages, tokens: perBucket.get(r.id) ?? 0 }));
     const tokenizer = Number((this.db.prepare("SELECT value FROM meta WHERE key = 'tokenizer'").get() as { value: string } | undefined)?.value ?? TOKENIZER_VERSION);

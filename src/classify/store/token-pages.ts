@@ -43,6 +43,31 @@ export function readCounts(db: Database.Database, columns: readonly number[], ro
   return table;
 }
 
+/**
+ * How many distinct tokens the pages hold, in all and per bucket id of `columns` (other
+ * buckets are skipped): counted on the sorted entries as they are, without building the
+ * table readCounts builds (stats(), and `mailsift train`'s summary).
+ */
+export function countTokens(db: Database.Database, columns: readonly number[]): { tokens: number; perBucket: Map<number, number> } {
+  const perBucket = new Map(columns.map((id) => [id, 0]));
+  let tokens = 0;
+  for (const p of db.prepare('SELECT entries FROM token_pages').pluck().all() as Buffer[]) {
+    const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
+    let last = -1;
+    for (let o = 0; o + ENTRY <= p.length; o += ENTRY) {
+      const bucket = view.getInt32(o + 8, true);
+      const n = perBucket.get(bucket);
+      if (n === undefined) continue;
+      perBucket.set(bucket, n + 1);
+      // Entries are sorted by hash: a token's entries (one per bucket) are adjacent.
+      const hash = view.getFloat64(o, true);
+      if (hash !== last) tokens++;
+      last = hash;
+    }
+  }
+  return { tokens, perBucket };
+}
+
 /** The stored counts of one token: bucket id → count. */
 export function readToken(db: Database.Database, hash: number): Map<number, number> {
   const out = new Map<number, number>();
