@@ -187,6 +187,11 @@ export class ImapAccountRunner {
   private attach(watcher: MailboxWatcher): void {
     watcher.on('change', (c) => this.onChange(watcher, c));
     watcher.on('connected', (e) => void this.onConnected(watcher, e.mode, e.reconnect));
+    watcher.on('notify', (e) => {
+      if (watcher !== this.watcher || this.stoppingFlag) return;
+      if (e.armed) this.deps.logger.event('info', `${this.name}: NOTIFY re-armed, the server pushes changes again`, { account: this.name, mode: 'notify' });
+      else this.deps.logger.event('warn', `${e.error?.message ?? 'NOTIFY SET refused'}; no pushes now: polling with LIST-STATUS and re-arming NOTIFY in ${Math.ceil((e.retryInMs ?? 0) / 1000)}s (backing off to the poll interval)`, { account: this.name, code: e.error?.code ?? 'IMAP_COMMAND_FAILED' });
+    });
     watcher.on('disconnected', (e) => {
       if (watcher !== this.watcher || this.stoppingFlag) return;
       this.deps.onSession?.(this.name, undefined);

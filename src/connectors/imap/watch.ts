@@ -46,6 +46,13 @@ export interface WatcherOptions {
   keepaliveMs?: number;
   /** notify mode: false sends a plain NOOP on the keepalive instead of re-arming NOTIFY. Default true. */
   rearmNotify?: boolean;
+  /**
+   * notify mode: when the server refuses the keepalive's `NOTIFY SET` (after its `NOTIFY NONE`,
+   * so nothing is pushed any more), the first retry comes after this long, then twice as long
+   * each time up to the poll interval; each retry also takes one LIST-STATUS, so meanwhile the
+   * watcher polls. Default 5 000 ms.
+   */
+  rearmRetryMs?: number;
   /** idle mode: the mailbox to IDLE on. Default INBOX if watched, else the first watched one. */
   idleMailbox?: string;
   /** Quiet time after the last command before going back to IDLE/unselected. Default 100 ms. */
@@ -63,6 +70,8 @@ export interface WatcherEvents {
   change: [MailboxChange];
   connected: [{ account: string; mode: WatchMode; reconnect: boolean }];
   disconnected: [{ account: string; error: MailsiftError; retryInMs: number; attempt: number }];
+  /** notify mode: pushes stopped (the server refused NOTIFY SET on the keepalive; polling until a retry is taken) or came back. Once per transition. */
+  notify: [{ account: string; armed: boolean; error?: MailsiftError; retryInMs?: number }];
 }
 
 type Phase = WatcherStatus['phase'];
@@ -79,6 +88,11 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
   private mode: WatchMode | undefined;
   /** The NOTIFY filter the server took at session setup (re-sent by rearmNotify). */
   private notifyFilter: NotifyFilter | undefined;
+  /** Why the last NOTIFY SET was refused (trySetNotify). */
+  private notifyRefusal: unknown;
+  /** notify mode: re-arm retries since NOTIFY SET was last refused (0 = armed). */
+  private rearmFailures = 0;
+  private rearmTimer: NodeJS.Timeout | undefined;
   private matches: (path: string) => boolean = () => false;
   private idleMailbox: string | undefined;
   private readonly states = new Map<string, MailboxState>();
@@ -255,6 +269,7 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
       const delimiter = client.namespace?.delimiter || '/';
       this.matches = patternMatcher(this.specs, delimiter);
       this.notifyFilter = undefined;
+      this.rearmFailures = 0;
       let mode = chooseMode(client.capabilities, this.options.mode ?? 'auto');
       if (mode === 'notify' && !(await this.trySetNotify(client))) mode = client.capabilities.has('IDLE') ? 'idle' : 'poll';
       this.mode = mode;
@@ -277,15 +292,22 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
     }
   }
 
-  /** NOTIFY SET with our filter, then with `personal` (a missing literal mailbox may be refused); false if the server refuses both. */
+  /**
+   * NOTIFY SET with our filter, then with `personal` (a missing literal mailbox may be refused);
+   * the one the session took first when re-arming. False if the server refuses them all.
+   */
   private async trySetNotify(client: ImapFlow): Promise<boolean> {
-    for (const filter of notifyFilters(this.specs, (s) => normalizePath(client, s))) {
+    const filters = notifyFilters(this.specs, (s) => normalizePath(client, s));
+    const current = this.notifyFilter;
+    const ordered = current ? [current, ...filters.filter((f) => f.kind !== current.kind)] : filters;
+    for (const filter of ordered) {
       try {
         await notifySet(client, filter);
         this.notifyFilter = filter;
         return true;
       } catch (err) {
         if (isConnectionLost(err) || !client.usable) throw err;
+        this.notifyRefusal = err;
       }
     }
     return false;
@@ -326,9 +348,35 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
    */
   private async renotify(client: ImapFlow): Promise<void> {
     if (!this.notifyFilter) return;
+    clearTimeout(this.rearmTimer);
     await notifyNone(client);
-    await notifySet(client, this.notifyFilter);
+    if (await this.trySetNotify(client)) this.notifyArmed();
+    else this.notifyRefused(client);
+    // Armed or not, one LIST-STATUS: what arrived while nothing was pushed is seen now.
     await this.refreshAll(client, 'resync');
+  }
+
+  private notifyArmed(): void {
+    if (this.rearmFailures === 0) return;
+    this.rearmFailures = 0;
+    this.emit('notify', { account: this.account.name, armed: true });
+  }
+
+  /**
+   * NOTIFY NONE went through and NOTIFY SET was refused: the session gets no pushes now. Not
+   * left until the next keepalive (2 min): retried soon, with backoff up to the poll interval,
+   * each retry with its LIST-STATUS, as the idle and poll modes see changes. Said once.
+   */
+  private notifyRefused(client: ImapFlow): void {
+    const id = this.session;
+    const base = this.options.rearmRetryMs ?? 5_000;
+    const cap = Math.max(base, Math.min(this.options.pollIntervalMs ?? 60_000, this.options.keepaliveMs ?? 120_000));
+    const delay = Math.min(cap, base * 2 ** Math.min(this.rearmFailures, 16));
+    this.rearmFailures++;
+    const error = this.recordError(commandError(this.notifyRefusal, this.place(), 'NOTIFY SET'));
+    if (this.rearmFailures === 1) this.emit('notify', { account: this.account.name, armed: false, error, retryInMs: delay });
+    this.rearmTimer = setTimeout(() => id === this.session && client === this.client && this.background((c) => this.renotify(c)), delay);
+    this.rearmTimer.unref();
   }
 
   /** notify mode: what the keepalive does, now (NOTIFY NONE, NOTIFY SET, one LIST-STATUS). */
@@ -340,6 +388,7 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     clearTimeout(this.postureTimer);
+    clearTimeout(this.rearmTimer);
   }
 
   // ---- state ------------------------------------------------------------------------------

@@ -1,0 +1,112 @@
+/**
+ * The notify-mode keepalive sends NOTIFY NONE, NOTIFY SET, LIST-STATUS. When the server
+ * refuses that NOTIFY SET, the session gets no pushes at all (NONE went through): the watcher
+ * must not wait for the next keepalive (2 min) but retry soon, poll with LIST-STATUS meanwhile,
+ * and say so once ('notify' event; one log line in the daemon).
+ *
+ * Dovecot 2.3 takes any well-formed NOTIFY SET for a session it already took one from (even
+ * for mailboxes that were deleted meanwhile; measured), so the refusal is provoked on the
+ * wire: the next NOTIFY SET the client writes asks for AnnotationChange too, and the real
+ * Dovecot answers `NO [BADEVENT AnnotationChange]`, as a server would refuse any NOTIFY SET.
+ */
+import { ImapFlow } from 'imapflow';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MailboxWatcher, type MailboxChange, type WatcherEvents } from '../../src/connectors/imap/index.js';
+import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { MemoryLogger } from '../../src/daemon/log.js';
+import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import { Mailboxes, message, TestSetup, waitFor } from '../daemon/helpers.js';
+
+/** The next `count` NOTIFY SET commands written by any ImapFlow ask for an event Dovecot does not support. */
+function refuseNextNotifySet(count: number): { refused: () => number } {
+  let left = count;
+  let refused = 0;
+  const proto = ImapFlow.prototype as unknown as { write(chunk: unknown): unknown };
+  const original = proto.write;
+  vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, chunk: unknown) {
+    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('latin1') : undefined;
+    if (left > 0 && text !== undefined && / NOTIFY SET /.test(text)) {
+      left--;
+      refused++;
+      return original.call(this, text.replace('(MessageNew MessageExpunge)', '(MessageNew MessageExpunge AnnotationChange)'));
+    }
+    return original.call(this, chunk);
+  });
+  return { refused: () => refused };
+}
+
+describe('NOTIFY SET refused on the keepalive', () => {
+  let d: DovecotInstance;
+  let mail: Mailboxes;
+  const setups: TestSetup[] = [];
+
+  beforeAll(async () => {
+    d = await startDovecot({ notify: true, name: 'notify-rearm' });
+    await d.createMailbox('alice', 'Lists/dev');
+    mail = new Mailboxes(d);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  afterAll(async () => {
+    await mail?.close();
+    await d?.dispose();
+    for (const s of setups) s.dispose();
+  });
+
+  it('the watcher retries soon, polls meanwhile, and reports the outage and the recovery once each', async () => {
+    // A keepalive that never comes by itself: only the retry can bring pushes back.
+    const w = new MailboxWatcher(
+      { name: 'rearm', host: d.host, port: d.imapPort, tls: 'none', user: 'alice', password: 'alice-secret' },
+      { mailboxes: ['INBOX', 'Lists/*'], keepaliveMs: 3_600_000, resyncIntervalMs: 3_600_000, rearmRetryMs: 200 },
+    );
+    const changes: MailboxChange[] = [];
+    const notify: WatcherEvents['notify'][0][] = [];
+    w.on('change', (c) => changes.push(c));
+    w.on('notify', (e) => notify.push(e));
+    await w.start();
+    try {
+      expect(w.status().mode).toBe('notify');
+      const refusal = refuseNextNotifySet(1);
+      // The keepalive, now. It used to reject with the NO and leave the session without pushes.
+      await w.rearmNotify().catch(() => undefined);
+      expect(refusal.refused()).toBe(1);
+
+      const n = changes.length;
+      const { uid } = await d.append('alice', 'Lists/dev', Buffer.from('From: a@example.test\r\nSubject: after\r\nMessage-ID: <rearm-1@example.test>\r\n\r\nhi\r\n'));
+      await waitFor('the append seen without a keepalive', () => changes.slice(n).find((c) => c.mailbox === 'Lists/dev' && c.uidNext === uid + 1), 5_000, 20);
+      await waitFor('NOTIFY armed again', () => notify.find((e) => e.armed), 5_000, 20);
+      expect(notify[0]).toMatchObject({ account: 'rearm', armed: false, retryInMs: 200, error: expect.objectContaining({ code: 'IMAP_COMMAND_FAILED', message: expect.stringContaining('NOTIFY SET failed: Unsupported NOTIFY events') }) });
+      expect(notify.map((e) => e.armed)).toEqual([false, true]);
+
+      // And pushes work again.
+      const m = changes.length;
+      const second = await d.append('alice', 'Lists/dev', Buffer.from('From: a@example.test\r\nSubject: pushed\r\nMessage-ID: <rearm-2@example.test>\r\n\r\nhi\r\n'));
+      expect(await waitFor('a push', () => changes.slice(m).find((c) => c.mailbox === 'Lists/dev' && c.uidNext === second.uid + 1), 5_000, 20)).toMatchObject({ source: 'notify' });
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('the daemon logs one line when pushes stop and one when they are back, and processes the mail that came meanwhile', async () => {
+    const setup = new TestSetup('notify-rearm');
+    setups.push(setup);
+    const config = await setup.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', rules: 'require ["fileinto"];\nif header :contains "subject" "[dev]" { fileinto "Lists/dev"; }\n', start: 'new' }] });
+    const logger = new MemoryLogger();
+    const daemon: Daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 }, watcher: { keepaliveMs: 1_000, rearmRetryMs: 200 } });
+    try {
+      await waitFor('connected', () => logger.events.some((e) => / connected to .*\(notify\)/.test(e.text)));
+      // A watch of INBOX alone sets `mailboxes (INBOX)`, and `personal` when that is refused: refuse both.
+      const refusal = refuseNextNotifySet(2);
+      await waitFor('the keepalive refused', () => refusal.refused() === 2, 10_000);
+      await mail.append('INBOX', message('rearm-daemon', '[dev] while NOTIFY was refused'));
+      await waitFor('the message processed', () => logger.messages.length >= 1, 10_000);
+      expect(await mail.ids('Lists/dev')).toContain('rearm-daemon@example.test');
+      await waitFor('the recovery line', () => logger.events.some((e) => /NOTIFY re-armed/.test(e.text)), 10_000);
+      const lines = logger.events.filter((e) => /NOTIFY/.test(e.text)).map((e) => `${e.level} ${e.text}`);
+      expect(lines).toEqual([expect.stringMatching(/^warn .*NOTIFY SET failed: Unsupported NOTIFY events.*no pushes now: polling with LIST-STATUS and re-arming NOTIFY in 1s/), expect.stringMatching(/^info work: NOTIFY re-armed/)]);
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
