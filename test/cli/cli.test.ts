@@ -109,3 +109,36 @@ describe('mailsift test', () => {
     expect(byFolder('Lists/dev').length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('message ids of a single .eml file that starts with a From_ line', () => {
+  // Saved by a mail client or `formail`: one message, with an mbox separator line in front.
+  const withFromLine = () => file('from-line.eml', `From alice@example.com Mon Jan  5 10:00:00 2026\n${MESSAGE.replace(/\r\n/g, '\n')}`);
+  const rules = file('ids.sieve', 'keep;\n');
+
+  it('mailsift test shows the plain path, and the From_ line is not part of the message', async () => {
+    const path = withFromLine();
+    const r = await run('test', '--json', '--trace', rules, path);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ message: path, status: 'ok' });
+    const human = await run('test', rules, path);
+    expect(human.stdout.split('\n')[0]).toBe(path);
+    expect(human.stdout).toContain('Subject: Quarterly report');
+  });
+
+  it('mailsift classify shows the same plain path', async () => {
+    const model = join(dir, 'ids-model');
+    expect((await run('train', '--model', model, '--bucket', 'ham', file('ham.eml', MESSAGE))).code).toBe(0);
+    expect((await run('train', '--model', model, '--bucket', 'spam', file('spam.eml', MESSAGE.replace('Quarterly report', 'Cheap pills')))).code).toBe(0);
+    const path = withFromLine();
+    const r = await run('classify', '--model', model, '--json', path);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ message: path });
+    expect((await run('classify', '--model', model, path)).stdout.startsWith(`${path}: `)).toBe(true);
+  });
+
+  it('an .eml file that really holds two messages keeps "path#N" per message', async () => {
+    const path = file('two.eml', `From a@b Mon Jan  5 10:00:00 2026\nSubject: one\n\nx\n\nFrom a@b Mon Jan  5 10:00:00 2026\nSubject: two\n\ny\n`);
+    const r = await run('test', '--json', rules, path);
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).message)).toEqual([`${path}#1`, `${path}#2`]);
+  });
+});

@@ -14,7 +14,7 @@ import { readMbox } from './mbox.js';
 export { LocalSourceError, type LocalErrorCode } from './errors.js';
 
 export interface LocalMessage {
-  /** The file path; "path#N" for the Nth (1-based) message of an mbox. */
+  /** The file path; "path#N" for the Nth (1-based) message of an mbox (a single .eml file that starts with a "From " line is just "path"). */
   readonly id: string;
   /** The message exactly as stored (for mbox: without the From_ line, ">From " un-escaped). */
   readonly raw: Uint8Array;
@@ -112,11 +112,35 @@ function openSource(kind: SourceKind, path: string): AsyncGenerator<LocalMessage
     case 'eml':
       return readEmlFile(path);
     case 'mbox':
-      return readMbox(path);
+      return isEmlName(basename(path)) ? readEmlWithFromLine(path) : readMbox(path);
     case 'maildir':
       return readMaildir(path);
     case 'eml-dir':
       return readEmlDir(path);
+  }
+}
+
+/**
+ * An .eml file that starts with a "From " line (saved by a mail client, or by formail) is read
+ * as an mbox, so that line is not taken for part of the message. It is still one message: its
+ * id is the plain path, as for any .eml file, not "path#1". Only a file that really holds
+ * several messages keeps the "path#N" ids. One message is read ahead to tell.
+ */
+async function* readEmlWithFromLine(path: string): AsyncGenerator<LocalMessage> {
+  const messages = readMbox(path);
+  try {
+    const first = await messages.next();
+    if (first.done) return;
+    const second = await messages.next();
+    if (second.done) {
+      yield { ...first.value, id: path };
+      return;
+    }
+    yield first.value;
+    yield second.value;
+    yield* messages;
+  } finally {
+    await messages.return(undefined);
   }
 }
 
