@@ -28,11 +28,17 @@ export interface Sample {
   source(): TokenSource;
 }
 
-/** Every message of `<dir>/<bucket>/*`, buckets and files sorted by name. */
-export function loadSplit(dir: string): Sample[] {
+/**
+ * Every message of `<dir>/<bucket>/*`, buckets and files sorted by name. `seed` 0: the i-th
+ * file of a bucket goes to fold i mod FOLDS; another seed first shuffles each bucket's
+ * files with a seeded generator (repeated cross-validation: is a difference more than the
+ * luck of one split?).
+ */
+export function loadSplit(dir: string, seed = 0): Sample[] {
   const out: Sample[] = [];
   for (const bucket of readdirSync(dir).sort()) {
     const files = readdirSync(join(dir, bucket)).sort();
+    const order = shuffled(files.length, seed);
     files.forEach((file, i) => {
       const raw = readFileSync(join(dir, bucket, file));
       let names: readonly string[] | undefined;
@@ -40,13 +46,31 @@ export function loadSplit(dir: string): Sample[] {
       out.push({
         bucket,
         path: `${bucket}/${file}`,
-        fold: i % FOLDS,
+        fold: order[i]! % FOLDS,
         raw,
         hashes: tokenHashesRaw(raw),
         names: () => (names ??= tokenizeRaw(raw)),
         source: () => (source ??= tokenSource(stripMboxFrom(raw))),
       });
     });
+  }
+  return out;
+}
+
+/** A permutation of 0..n-1: the identity for seed 0, else a Fisher–Yates shuffle driven by mulberry32(seed). */
+function shuffled(n: number, seed: number): number[] {
+  const out = Array.from({ length: n }, (_, i) => i);
+  if (seed === 0) return out;
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
 }
