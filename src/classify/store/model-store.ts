@@ -9,20 +9,21 @@
  *
  * The API for the daemon's "learning by moving" is the three functions at the end:
  * train(model, bucket, raw), untrain(model, bucket, raw), reclassify(model, from, to, raw).
- * Many messages at once go through a TrainingBatch: count changes are summed in memory (a
- * typed-array table per bucket) and the pages they touch rewritten in one transaction,
- * which is what makes `mailsift train` fast.
+ * Many messages at once go through a TrainingBatch: count changes are summed in memory (an
+ * ordered hash table per bucket, sorted-counts.ts) and the pages they touch rewritten in
+ * one transaction, which is what makes `mailsift train` fast.
  */
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { MailsiftError } from '../../errors.js';
 import { modelOptions, SnapshotBuilder, type ModelOptions, type ModelSnapshot } from '../model-snapshot.js';
-import { HashCounts, hashToken } from '../token-hash.js';
+import { hashToken } from '../token-hash.js';
 import { stripMboxFrom, sourceTokenHashes, TOKENIZER_VERSION } from '../tokenize.js';
 import { tokenSource } from '../token-source.js';
 import { messageKey } from './message-key.js';
 import { migrateModel, MODEL_SCHEMA_VERSION } from './schema.js';
+import { SortedCounts } from './sorted-counts.js';
 import { decodeTokens, encodeTokens } from './token-blob.js';
 import { applyDeltas, countTokens, readCounts, readToken } from './token-pages.js';
 
@@ -244,7 +245,7 @@ export class ModelStore {
   }
 
   /** Write a batch's changes (called by TrainingBatch.commit). */
-  write(deltas: ReadonlyMap<number, HashCounts>, messages: ReadonlyMap<number, number>, touched: ReadonlyMap<string, Trained | null>): void {
+  write(deltas: ReadonlyMap<number, SortedCounts>, messages: ReadonlyMap<number, number>, touched: ReadonlyMap<string, Trained | null>): void {
     const now = this.now();
     const stmt = this.writer();
     this.db
@@ -325,7 +326,7 @@ export class ModelStore {
  */
 export class TrainingBatch {
   /** bucket id → token hash → change of its count. */
-  private readonly deltas = new Map<number, HashCounts>();
+  private readonly deltas = new Map<number, SortedCounts>();
   private readonly messageDeltas = new Map<number, number>();
   private readonly touched = new Map<string, Trained | null>();
   private committed = false;
@@ -382,8 +383,8 @@ export class TrainingBatch {
 
   private apply(bucket: number, tokens: Float64Array, sign: 1 | -1): void {
     let deltas = this.deltas.get(bucket);
-    if (deltas === undefined) this.deltas.set(bucket, (deltas = new HashCounts(1, 4096)));
-    for (let i = 0; i < tokens.length; i++) deltas.add(tokens[i]!, 0, sign);
+    if (deltas === undefined) this.deltas.set(bucket, (deltas = new SortedCounts(4096)));
+    for (let i = 0; i < tokens.length; i++) deltas.add(tokens[i]!, sign);
     this.messageDeltas.set(bucket, (this.messageDeltas.get(bucket) ?? 0) + sign);
   }
 }

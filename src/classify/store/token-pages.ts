@@ -15,6 +15,7 @@
  */
 import type Database from 'better-sqlite3';
 import { HashCounts } from '../token-hash.js';
+import { SortedCounts } from './sorted-counts.js';
 
 const ENTRY = 16;
 /** 2^40: hash / PAGE_SIZE is the page (the top 12 of 52 bits). */
@@ -79,11 +80,11 @@ export function readToken(db: Database.Database, hash: number): Map<number, numb
 }
 
 /**
- * Add count changes (bucket id → hash → delta, in column 0) to the stored pages: every
+ * Add count changes (bucket id → hash → delta) to the stored pages: every
  * page a change falls in is read, merged with its changes and written back (or deleted
  * when nothing is left in it).
  */
-export function applyDeltas(db: Database.Database, deltas: ReadonlyMap<number, HashCounts>): void {
+export function applyDeltas(db: Database.Database, deltas: ReadonlyMap<number, SortedCounts>): void {
   const changes = sortedChanges(deltas);
   if (changes.hashes.length === 0) return;
   const touched = new Set<number>();
@@ -118,33 +119,52 @@ interface Changes {
   readonly deltas: Int32Array;
 }
 
-/** Every non-zero change, sorted by (hash, bucket id): each bucket's hashes sorted natively, then merged. */
-function sortedChanges(deltas: ReadonlyMap<number, HashCounts>): Changes {
-  const lists: { bucket: number; hashes: Float64Array; table: HashCounts }[] = [];
+/**
+ * Every non-zero change, sorted by (hash, bucket id). Each bucket's table lists its hashes
+ * in order already (sorted-counts.ts): the non-zero changes are taken from it as they come,
+ * and the buckets' lists merged.
+ */
+function sortedChanges(deltas: ReadonlyMap<number, SortedCounts>): Changes {
+  const lists: Changes[] = [];
+  for (const [bucket, table] of [...deltas].sort((a, b) => a[0] - b[0])) lists.push(nonZero(bucket, table));
+  if (lists.length === 1) return lists[0]!;
   let total = 0;
-  for (const [bucket, table] of [...deltas].sort((a, b) => a[0] - b[0])) {
-    const slots = table.occupied();
-    const hashes = new Float64Array(slots.length);
-    let n = 0;
-    for (const slot of slots) if (table.at(slot, 0) !== 0) hashes[n++] = table.keyAt(slot);
-    lists.push({ bucket, hashes: hashes.subarray(0, n).sort(), table });
-    total += n;
-  }
+  for (const l of lists) total += l.hashes.length;
   const out: Changes = { hashes: new Float64Array(total), buckets: new Int32Array(total), deltas: new Int32Array(total) };
   const at = lists.map(() => 0);
   for (let k = 0; k < total; k++) {
     // The smallest next hash; on a tie the lower bucket id (lists are in bucket id order).
     let best = -1;
+    let min = Infinity;
     for (let l = 0; l < lists.length; l++) {
-      if (at[l]! < lists[l]!.hashes.length && (best < 0 || lists[l]!.hashes[at[l]!]! < lists[best]!.hashes[at[best]!]!)) best = l;
+      const h = at[l]! < lists[l]!.hashes.length ? lists[l]!.hashes[at[l]!]! : Infinity;
+      if (h < min) {
+        min = h;
+        best = l;
+      }
     }
     const list = lists[best]!;
-    const hash = list.hashes[at[best]!++]!;
-    out.hashes[k] = hash;
-    out.buckets[k] = list.bucket;
-    out.deltas[k] = list.table.at(list.table.find(hash), 0);
+    const i = at[best]!++;
+    out.hashes[k] = min;
+    out.buckets[k] = list.buckets[i]!;
+    out.deltas[k] = list.deltas[i]!;
   }
   return out;
+}
+
+/** One bucket's non-zero changes, in hash order. */
+function nonZero(bucket: number, table: SortedCounts): Changes {
+  const { keys, counts } = table.slots();
+  const hashes = new Float64Array(table.size);
+  const deltas = new Int32Array(table.size);
+  let n = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== 0 && counts[i] !== 0) {
+      hashes[n] = keys[i]!;
+      deltas[n++] = counts[i]!;
+    }
+  }
+  return { hashes: hashes.subarray(0, n), buckets: new Int32Array(n).fill(bucket), deltas: deltas.subarray(0, n) };
 }
 
 /** A page's entries (sorted) merged with changes[from, to) (sorted), counts ≤ 0 dropped. */
@@ -186,11 +206,11 @@ function mergePage(stored: Buffer | undefined, changes: Changes, from: number, t
 
 /** Schema 1 → 2: rows of (hash, bucket id, count), in any order, into pages. */
 export function writeRows(db: Database.Database, rows: readonly (readonly [number, number, number])[]): void {
-  const deltas = new Map<number, HashCounts>();
+  const deltas = new Map<number, SortedCounts>();
   for (const [hash, bucket, count] of rows) {
     let table = deltas.get(bucket);
-    if (table === undefined) deltas.set(bucket, (table = new HashCounts(1, 1024)));
-    table.add(hash, 0, count);
+    if (table === undefined) deltas.set(bucket, (table = new SortedCounts()));
+    table.add(hash, count);
   }
   applyDeltas(db, deltas);
 }
