@@ -1,8 +1,8 @@
 /** Shared helpers of the classifier tests: fixtures, temp model dirs, message builders. */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir as sharedTempDir } from '../support/temp-dir.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -16,8 +16,9 @@ export function fixtureFiles(split: 'train' | 'test', bucket: 'spam' | 'ham'): s
   return readdirSync(dir).sort().map((f) => join(dir, f));
 }
 
+/** A temporary directory, removed after the test file (test/support/temp-dir.ts). */
 export function tempDir(prefix = 'mailsift-classify-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return sharedTempDir(prefix);
 }
 
 /** A small message; `id` becomes its Message-ID. */

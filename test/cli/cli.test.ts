@@ -1,9 +1,9 @@
 /** The command line, run in-process with captured output: check and test. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { tempDir } from '../support/temp-dir.js';
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -12,7 +12,7 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
   return { code, stdout, stderr };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'mailsift-cli-'));
+const dir = tempDir('mailsift-cli-');
 function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);

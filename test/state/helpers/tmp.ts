@@ -1,17 +1,6 @@
-/** Temporary state directories, removed after each test file. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll } from 'vitest';
-
-const made: string[] = [];
+/** Temporary state directories, removed after each test file (the shared helper, test/support/temp-dir.ts). */
+import { tempDir as sharedTempDir } from '../../support/temp-dir.js';
 
 export function tempDir(prefix = 'mailsift-state-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
+  return sharedTempDir(prefix);
 }
-
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
