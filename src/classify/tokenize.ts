@@ -282,7 +282,10 @@ function computeSuffixes(host: string): string[] {
     // The address and its /24 (its first three parts), when it has four parts.
     let dots = 0;
     for (let i = h.indexOf('.'); i >= 0; i = h.indexOf('.', i + 1)) dots++;
-    return dots === 3 ? [h, h.slice(0, h.lastIndexOf('.'))] : [h];
+    // One array literal for both cases, cut to one entry for the others: a second literal
+    // first built in a late message threw away this function's optimised code.
+    const both = [h, h.slice(0, h.lastIndexOf('.'))];
+    return both.slice(0, dots === 3 ? 2 : 1);
   }
   const labels = h.split('.');
   const out: string[] = [];

@@ -87,13 +87,13 @@ export function wordHashes(text: string, prefix: string, out: HashSink, fold = f
       if (len >= 3) out.set.add(finish(h1, h2, prefix.length + len));
     } else if (ascii) {
       asciiWord(text, start, i, prefix, p1, p2, out, fold);
-    } else if (fold) {
+    } else {
       // Lower-casing one whitespace-separated run gives what lower-casing the whole text
       // gives it (even "İ" → "i̇" and the final sigma: whitespace bounds their context).
-      const w = text.slice(start, i).toLowerCase();
-      word(w, 0, w.length, prefix, out);
-    } else {
-      word(text, start, i, prefix, out);
+      // One call for both cases: a second call site, first reached late (a non-ASCII word
+      // in a text that is not folded), threw away this function's optimised code.
+      const w = fold ? text.slice(start, i).toLowerCase() : text;
+      word(w, fold ? 0 : start, fold ? w.length : i, prefix, out);
     }
     if (out.full) return;
   }

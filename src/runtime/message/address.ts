@@ -124,7 +124,7 @@ class AddressParser {
     const start = this.pos;
     const stop = this.scan(start);
     if (isSpecial(t[stop], '<')) {
-      if (!this.isPhrase(start, stop)) this.invalid = true;
+      this.invalid ||= !this.isPhrase(start, stop); // (runs in the usual case: see skipJunk)
       const name = this.phrase(start, stop);
       let a = stop + 1;
       // obs-route (§4.4): "<@a.example,@b.example:user@c.example>" holds commas; otherwise
@@ -135,7 +135,7 @@ class AddressParser {
         if (!route && (isSpecial(t[close], ',') || isSpecial(t[close], ';'))) break;
         close++;
       }
-      if (!isSpecial(t[close], '>')) this.invalid = true;
+      this.invalid ||= !isSpecial(t[close], '>'); // (an assignment that runs in the usual case: see skipJunk)
       if (route) {
         let c = a;
         while (c < close && !isSpecial(t[c], ':')) c++;
@@ -161,10 +161,13 @@ class AddressParser {
   /** Skip to the next "," or ";" (which the caller handles); anything skipped is junk. */
   private skipJunk(): void {
     const t = this.t;
-    while (this.pos < t.length && !isSpecial(t[this.pos], ',') && !isSpecial(t[this.pos], ';')) {
-      this.invalid = true;
-      this.pos++;
-    }
+    // Written so that its operations run when there is no junk too (the usual case): V8
+    // throws away a caller's optimised code at the first run of an operation it never saw.
+    let p = this.pos - 1;
+    do p++;
+    while (p < t.length && !isSpecial(t[p], ',') && !isSpecial(t[p], ';'));
+    this.invalid ||= p > this.pos;
+    this.pos = p;
   }
 
   /** addr-spec = local-part "@" domain, split at the last "@"; salvaged when malformed. */
@@ -224,7 +227,9 @@ class AddressParser {
   /** domain = dot-atom / domain-literal (§3.4.1): atoms strictly separated by dots. */
   private isDomain(a: number, b: number): boolean {
     const t = this.t;
-    if (b - a === 1 && t[a]!.kind === 'literal') return true;
+    // One token that is a literal; both tests run for every domain (see skipJunk).
+    const literal = t[a]?.kind === 'literal';
+    if (b - a === 1 && literal) return true;
     if (a >= b || (b - a) % 2 === 0) return false;
     for (let i = a; i < b; i++) {
       if ((i - a) % 2 === 0 ? t[i]!.kind !== 'atom' : !isSpecial(t[i], '.')) return false;

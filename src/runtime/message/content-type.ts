@@ -39,13 +39,17 @@ export function parseParamValue(input: string): ParamValue {
       continue;
     }
     const name = s.slice(i, eq).trim().toLowerCase();
-    let j = eq + 1;
-    while (s[j] === ' ' || s[j] === '\t') j++;
+    // Both loops are written so that each operation runs in the common case too (spaces
+    // after "=" and backslashes in quoted values are rare): V8 throws away optimised code
+    // at the first run of an operation it never saw, and compiles the function again.
+    let j = eq;
+    do j++;
+    while (s[j] === ' ' || s[j] === '\t');
     let val: string;
     if (s[j] === '"') {
       val = '';
       for (j++; j < s.length && s[j] !== '"'; j++) {
-        if (s[j] === '\\' && j + 1 < s.length) j++;
+        j += j + 1 < s.length && s[j] === '\\' ? 1 : 0;
         val += s[j];
       }
       const after = s.indexOf(';', j);

@@ -39,9 +39,9 @@ export class HeaderBlock {
     const start = block[0] === 0xef && block[1] === 0xbb && block[2] === 0xbf ? 3 : 0;
     const bytes = start ? block.subarray(start) : block;
     const text = tryUtf8(bytes);
-    if (text !== null) return new HeaderBlock(text, scan(text, null));
+    if (text !== null) return new HeaderBlock(text, scan(text, NO_LINES));
     const lines: string[] = [];
-    const latin: boolean[] = [];
+    const latin = new Set<number>();
     let pos = 0;
     while (pos < bytes.length) {
       let nl = bytes.indexOf(0x0a, pos);
@@ -49,7 +49,7 @@ export class HeaderBlock {
       const line = bytes.subarray(pos, nl);
       const asUtf8 = tryUtf8(line);
       lines.push(asUtf8 ?? latin1Decode(line));
-      latin.push(asUtf8 === null);
+      if (asUtf8 === null) latin.add(lines.length - 1);
       pos = nl + 1;
     }
     const joined = lines.join('\n');
@@ -109,10 +109,16 @@ export function parseFields(block: Uint8Array): Field[] {
 }
 
 /**
- * Field bounds in decoded header text; `latin` flags lines that were read as latin1.
- * A value ends before the CR of its last line's CRLF (or its LF).
+ * No line read as latin1. A set, always asked, rather than an array read only for 8-bit
+ * headers: a read V8 first sees in a late message throws scan's optimised code away.
  */
-function scan(text: string, latin: readonly boolean[] | null): number[] {
+const NO_LINES: ReadonlySet<number> = new Set();
+
+/**
+ * Field bounds in decoded header text; `latin` holds the numbers of lines that were read
+ * as latin1. A value ends before the CR of its last line's CRLF (or its LF).
+ */
+function scan(text: string, latin: ReadonlySet<number>): number[] {
   const bounds: number[] = [];
   const len = text.length;
   let pos = 0;
@@ -129,7 +135,7 @@ function scan(text: string, latin: readonly boolean[] | null): number[] {
     let end = nl;
     if (end > pos && text.charCodeAt(end - 1) === 13) end--;
     const c = text.charCodeAt(pos);
-    const lineLatin = latin !== null && latin[lineNo] === true;
+    const lineLatin = latin.has(lineNo);
     if (c === 32 || c === 9) {
       // RFC 5322 §2.2.3: a line starting with WSP continues the previous field. After a
       // skipped line (vStart < 0) it is skipped as well.

@@ -32,6 +32,34 @@ function hexValue(c: number): number {
 }
 
 /**
+ * The index of the LF ending a line break at `j` (an LF, or a CRLF), or -1 when there is
+ * none. Every operation here runs on every call, whatever the bytes: both loops below call
+ * it at almost every space, so V8 has seen all of them before it optimises the decoder
+ * (an operation that first runs in optimised code throws that code away; with LF-only
+ * files the CRLF test used to run first in a late message, and the decoder was compiled
+ * again: bench/README.md, section classify).
+ */
+function lineBreakAt(input: Uint8Array, j: number, len: number): number {
+  const j1 = j + 1;
+  const c = j < len ? input[j]! : 0;
+  const next = j1 < len ? input[j1]! : 0;
+  const lf = c === LF;
+  const crlf = c === CR;
+  const crlfEnd = next === LF;
+  if (lf) return j;
+  return crlf && crlfEnd ? j1 : -1;
+}
+
+/** The first index at or after `j` that is not a space or tab (or `len`). */
+function skipSpaces(input: Uint8Array, j: number, len: number): number {
+  // do-while: the increment runs on every call (see lineBreakAt), then is undone once.
+  let k = j - 1;
+  do k++;
+  while (k < len && isSpace(input[k]!));
+  return k;
+}
+
+/**
  * RFC 2045 §6.7: "=XX" is an octet (lower-case hex tolerated), "=" at the end of a line
  * (possibly followed by whitespace added in transit) is a soft line break, trailing
  * whitespace on a line is dropped, and a "=" that starts nothing valid stays literal.
@@ -52,29 +80,25 @@ export function decodeQuotedPrintable(input: Uint8Array): Uint8Array {
         i += 2;
         continue;
       }
-      let j = i + 1;
-      while (j < len && isSpace(input[j]!)) j++;
-      if (j >= len) {
-        i = len; // "=" at the very end: a soft break before end of data
-      } else if (input[j] === LF) {
-        i = j;
-      } else if (input[j] === CR && j + 1 < len && input[j + 1] === LF) {
-        i = j + 1;
-      } else {
-        out[o++] = c;
+      const j = skipSpaces(input, i + 1, len);
+      const br = lineBreakAt(input, j, len);
+      if (j >= len || br >= 0) {
+        // A soft line break; "=" at the very end of the data is one too.
+        i = j >= len ? len : br;
+        continue;
       }
+      // Otherwise the "=" stays literal: copied below, by the same code as any octet.
     } else if (isSpace(c)) {
-      let j = i + 1;
-      while (j < len && isSpace(input[j]!)) j++;
-      const eol = j >= len || input[j] === LF || (input[j] === CR && j + 1 < len && input[j + 1] === LF);
+      const j = skipSpaces(input, i + 1, len);
+      const eol = j >= len || lineBreakAt(input, j, len) >= 0;
       if (!eol) {
         // Copied by hand: a subarray per run of spaces (every gap between words) is garbage.
         for (let k = i; k < j; k++) out[o++] = input[k]!;
       }
       i = j - 1; // at the end of a line the run is transport padding, dropped
-    } else {
-      out[o++] = c;
+      continue;
     }
+    out[o++] = c;
   }
   return out.subarray(0, o);
 }
