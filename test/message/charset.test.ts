@@ -85,3 +85,37 @@ describe('double-byte charsets', () => {
     );
   });
 });
+
+describe('single-byte charsets', () => {
+  // Every single-byte codec iconv-lite has (its `encodings` table, type "_sbcs").
+  iconv.encodingExists('latin1');
+  const table = (iconv as unknown as { encodings: Record<string, unknown> }).encodings;
+  // (Not "ascii": 8-bit bytes in US-ASCII text are guessed as UTF-8 or latin1 on purpose.)
+  const SBCS = Object.keys(table).filter((k) => (table[k] as { type?: unknown } | null)?.type === '_sbcs' && k !== 'ascii');
+
+  it('are all found (the list below is not empty by accident)', () => {
+    expect(SBCS.length).toBeGreaterThan(50);
+    expect(SBCS).toContain('windows1252');
+    expect(SBCS).toContain('koi8r');
+  });
+
+  it.each(SBCS)('%s: every byte, and text mixing all of them, decodes as iconv.decode does', (name) => {
+    const one = new Uint8Array(1);
+    for (let a = 0; a < 256; a++) {
+      one[0] = a;
+      expect(decodeCharset(one, name)).toBe(iconv.decode(one, name));
+    }
+    const all = Uint8Array.from({ length: 1024 }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
+    expect(decodeCharset(all, name)).toBe(iconv.decode(all, name));
+  });
+
+  it('any bytes in the spellings seen in mail decode as iconv.decode does', () => {
+    const names = ['windows-1252', 'Windows-1251', 'iso-8859-15', 'ISO-8859-2', 'koi8-r', 'cp1250', 'macintosh', 'tis-620', 'iso-8859-7'];
+    fc.assert(
+      fc.property(fc.constantFrom(...names), fc.uint8Array({ maxLength: 60 }), (name, bytes) => {
+        expect(decodeCharset(bytes, name)).toBe(iconv.decode(bytes, name));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

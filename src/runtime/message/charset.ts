@@ -1,8 +1,8 @@
 /**
  * Charset conversion for MIME text (RFC 2046 §4.1.2) and RFC 2047 encoded-words.
- * iconv-lite covers the single- and double-byte charsets (the double-byte ones through
- * decode-only codecs, dbcs-decoders.ts); ISO-2022-JP, which iconv-lite lacks, is
- * transcoded to EUC-JP first. Never throws: an unknown charset is decoded as UTF-8 when
+ * iconv-lite covers the single- and double-byte charsets (the single-byte ones through
+ * their decode tables, the double-byte ones through decode-only codecs, dbcs-decoders.ts);
+ * ISO-2022-JP, which iconv-lite lacks, is transcoded to EUC-JP first. Never throws: an unknown charset is decoded as UTF-8 when
  * the bytes are valid UTF-8, else as ISO-8859-1.
  */
 import iconv from 'iconv-lite';
@@ -76,10 +76,34 @@ function iconvDecoder(name: string): Decoder {
     const table = 'decodeBuf' in codec || 'decodeTables' in codec;
     if (table && iconv.decode(ALL_BYTES, name) === LATIN1_TEXT) return LATIN1;
     const asciiSame = table && iconv.decode(ALL_BYTES.subarray(0, 128), name) === LATIN1_TEXT.slice(0, 128);
-    return { kind: 'iconv', name, asciiSame };
+    const decode = 'decodeBuf' in codec ? singleByteDecoder(name) : undefined;
+    return { kind: 'iconv', name, asciiSame, decode };
   } catch {
     return { kind: 'iconv', name, asciiSame: false };
   }
+}
+
+const utf16 = new TextDecoder('utf-16le', { ignoreBOM: true });
+
+/**
+ * A single-byte codec (iconv-lite's SBCS: windows-1252, ISO-8859-15, KOI8-R, ...) as a
+ * table of the 256 characters iconv-lite gives for the 256 bytes, one UTF-16 unit each,
+ * which is all its decoder does (no state, no BOM handling for these codecs). The same
+ * text without iconv-lite's per-call decoder object and Buffers, and without its decoder
+ * among the functions V8 compiles (it was optimised four times in a training run: its
+ * Buffer calls first ran late). Undefined (iconv.decode then) should a table hold a
+ * surrogate or a BOM, which TextDecoder would treat otherwise than iconv-lite.
+ */
+function singleByteDecoder(name: string): BytesDecoder | undefined {
+  const chars = iconv.decode(ALL_BYTES, name);
+  if (chars.length !== 256 || /[\ud800-\udfff\ufeff]/.test(chars)) return undefined;
+  const table = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) table[i] = chars.charCodeAt(i);
+  return (bytes) => {
+    const units = new Uint16Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) units[i] = table[bytes[i]!]!;
+    return utf16.decode(units);
+  };
 }
 
 /** iconvDecoder for a double-byte charset's decode-only codec (a table codec): the same shortcuts, found the same way. */
