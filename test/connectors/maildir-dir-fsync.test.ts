@@ -7,12 +7,15 @@
  * The failure is real, not injected: a directory with mode 0300 (write and search, no read)
  * lets its owner create and rename files in it but not open it, which is what the fsync
  * needs (EACCES, as EMFILE would give). Root ignores permissions, so as root the writer runs
- * in a child process as `nobody`; as any other user, as that user. The writers run unchanged:
+ * in a child process that is still root but without the capabilities that override them
+ * (`setpriv` drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from its bounding set): it owns
+ * the checkout wherever CI cloned it (a user such as `nobody` might not even reach it under
+ * /root), and the 0300 directory it made refuses it. The writers run unchanged:
  * deliverToMaildir and appendToMbox through tsx, and the whole daemon (`mailsift run`) with
  * an SMTP intake, driven by swaks.
  */
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -22,32 +25,28 @@ import { tempDir } from '../support/temp-dir.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 const asRoot = process.getuid?.() === 0;
-/** Who the writer runs as: nobody when we are root (permissions would not apply), else ourselves. */
-const who = asRoot ? { uid: 65534, gid: 65534 } : {};
+/** The writer's command line: as root, without the capabilities that bypass file permissions. */
+function writer(args: readonly string[]): [string, string[]] {
+  return asRoot
+    ? ['setpriv', ['--bounding-set', '-dac_override,-dac_read_search', '--', process.execPath, ...args]]
+    : [process.execPath, [...args]];
+}
 const MESSAGE = 'From: alice@example.org\r\nTo: me@example.test\r\nSubject: durable\r\nMessage-ID: <fsync@example.org>\r\n\r\nBody.\r\n';
 
-/** A directory tree the writer's user owns (chown when we are root). */
 function ownedTree(): string {
-  const dir = tempDir('mailsift-dirsync-');
-  chmodSync(dir, 0o755);
-  return dir;
-}
-function giveAway(path: string): void {
-  if (!asRoot) return;
-  chownSync(path, 65534, 65534);
-  if (statSync(path).isDirectory()) for (const name of readdirSync(path)) giveAway(join(path, name));
+  return tempDir('mailsift-dirsync-');
 }
 
 function files(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
-/** Runs an ESM snippet (through tsx, importing from src/) as the writer's user; its stdout. */
+/** Runs an ESM snippet (through tsx, importing from src/) as the writer; its stdout. */
 async function asWriter(dir: string, code: string): Promise<string> {
   const script = join(dir, 'writer.mjs');
   writeFileSync(script, code);
-  giveAway(script);
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, HOME: dir }, ...who });
+  const [cmd, args] = writer(['--import', 'tsx', script]);
+  const { stdout } = await run(cmd, args, { cwd: ROOT, env: { ...process.env, HOME: dir } });
   return stdout.trim();
 }
 
@@ -56,7 +55,6 @@ describe('the directory fsync after a delivery', () => {
     const dir = ownedTree();
     const md = join(dir, 'Maildir');
     for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(md, sub), { recursive: true });
-    giveAway(dir);
     chmodSync(join(md, 'new'), 0o300);
     const out = await asWriter(
       dir,
@@ -73,7 +71,6 @@ describe('the directory fsync after a delivery', () => {
     const dir = ownedTree();
     const box = join(dir, 'mail');
     mkdirSync(box);
-    giveAway(dir);
     chmodSync(box, 0o300);
     const out = await asWriter(
       dir,
@@ -96,14 +93,9 @@ describe('the directory fsync after a delivery', () => {
       join(dir, 'config.toml'),
       `[state]\ndir = "${dir}/state"\n[accounts.box]\ntype = "maildir"\npath = "${md}"\n[accounts.in]\ntype = "smtp-intake"\nlisten_port = ${port}\nrecipients = ["me@example.test"]\ntarget_account = "box"\n[[watch]]\naccount = "in"\nrules = "rules.sieve"\n`,
     );
-    giveAway(dir);
     chmodSync(join(md, 'new'), 0o300);
-    const daemon = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/daemon/mailsift-child.ts'), 'run', '--config', join(dir, 'config.toml')], {
-      cwd: ROOT,
-      env: { ...process.env, HOME: dir, JOURNAL_STREAM: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...who,
-    });
+    const [cmd, args] = writer(['--import', 'tsx', join(ROOT, 'test/daemon/mailsift-child.ts'), 'run', '--config', join(dir, 'config.toml')]);
+    const daemon = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, HOME: dir, JOURNAL_STREAM: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     daemon.stdout.on('data', (b: Buffer) => (log += b.toString()));
     daemon.stderr.on('data', (b: Buffer) => (log += b.toString()));
