@@ -20,7 +20,7 @@ import { SortedCounts } from './sorted-counts.js';
 const ENTRY = 16;
 /** 2^40: hash / PAGE_SIZE is the page (the top 12 of 52 bits). */
 const PAGE_SIZE = 2 ** 40;
-/** Read every page at once (one query) when a commit touches more pages than this. */
+/** Read every page at once (one query) when a commit has more changes than this. */
 const READ_ALL_FROM = 64;
 
 export function pageOf(hash: number): number {
@@ -80,37 +80,104 @@ export function readToken(db: Database.Database, hash: number): Map<number, numb
 }
 
 /**
- * Add count changes (bucket id → hash → delta) to the stored pages: every
- * page a change falls in is read, merged with its changes and written back (or deleted
- * when nothing is left in it).
+ * Add count changes (bucket id → hash → delta) to the stored pages: every page a change
+ * falls in is read, merged with its changes and written back (or deleted when nothing is
+ * left in it).
  */
 export function applyDeltas(db: Database.Database, deltas: ReadonlyMap<number, SortedCounts>): void {
   const changes = sortedChanges(deltas);
   if (changes.hashes.length === 0) return;
-  const touched = new Set<number>();
-  for (let i = 0; i < changes.hashes.length; i++) touched.add(pageOf(changes.hashes[i]!));
-  const stored = new Map<number, Buffer>();
-  if (touched.size > READ_ALL_FROM) {
-    for (const row of db.prepare('SELECT page, entries FROM token_pages').raw(true).all() as [number, Buffer][]) stored.set(row[0], row[1]);
-  } else {
-    const one = db.prepare('SELECT entries FROM token_pages WHERE page = ?').pluck();
-    for (const page of touched) {
-      const p = one.get(page) as Buffer | undefined;
-      if (p !== undefined) stored.set(page, p);
-    }
-  }
+  const merged = mergePages(storedPages(db, changes), changes);
   const put = db.prepare('INSERT OR REPLACE INTO token_pages (page, entries) VALUES (?, ?)');
   const drop = db.prepare('DELETE FROM token_pages WHERE page = ?');
-  let i = 0;
-  while (i < changes.hashes.length) {
-    const page = pageOf(changes.hashes[i]!);
-    let end = i;
-    while (end < changes.hashes.length && pageOf(changes.hashes[end]!) === page) end++;
-    const merged = mergePage(stored.get(page), changes, i, end);
-    if (merged.length === 0) drop.run(page);
-    else put.run(page, merged);
-    i = end;
+  for (let k = 0; k < merged.pages.length; k++) {
+    const start = merged.starts[k]!;
+    const end = merged.starts[k + 1]!;
+    if (start === end) drop.run(merged.pages[k]);
+    else put.run(merged.pages[k], merged.bytes.subarray(start, end));
   }
+}
+
+/** The stored pages the changes fall in: all pages in one query when there are many changes. */
+function storedPages(db: Database.Database, changes: Changes): Map<number, Buffer> {
+  const stored = new Map<number, Buffer>();
+  if (changes.hashes.length > READ_ALL_FROM) {
+    for (const row of db.prepare('SELECT page, entries FROM token_pages').raw(true).all() as [number, Buffer][]) stored.set(row[0], row[1]);
+    return stored;
+  }
+  const one = db.prepare('SELECT entries FROM token_pages WHERE page = ?').pluck();
+  for (let i = 0; i < changes.hashes.length; i++) {
+    const page = pageOf(changes.hashes[i]!);
+    if (stored.has(page)) continue;
+    const p = one.get(page) as Buffer | undefined;
+    if (p !== undefined) stored.set(page, p);
+  }
+  return stored;
+}
+
+interface MergedPages {
+  /** The touched pages, ascending. */
+  readonly pages: number[];
+  /** Page k's new entries are bytes[starts[k], starts[k + 1]) (empty: delete the page). */
+  readonly starts: number[];
+  readonly bytes: Buffer;
+}
+
+/**
+ * Every touched page's entries (sorted) merged with its changes (sorted), counts ≤ 0
+ * dropped, all into one buffer. One loop over all pages rather than a call per page: this
+ * runs once per commit, mostly before the JIT has compiled it, and a long loop is
+ * optimised while it runs (on-stack replacement) where 4,096 short calls are not.
+ */
+function mergePages(stored: ReadonlyMap<number, Buffer>, changes: Changes): MergedPages {
+  const { hashes, buckets, deltas } = changes;
+  let room = hashes.length;
+  for (const p of stored.values()) room += p.length / ENTRY;
+  const bytes = Buffer.allocUnsafe(room * ENTRY);
+  const out = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const pages: number[] = [];
+  const starts: number[] = [];
+  let o = 0;
+  let b = 0;
+  while (b < hashes.length) {
+    const page = pageOf(hashes[b]!);
+    const limit = (page + 1) * PAGE_SIZE;
+    pages.push(page);
+    starts.push(o);
+    const old = stored.get(page);
+    const oldEnd = old === undefined ? 0 : old.length;
+    const oldView = old === undefined ? out : new DataView(old.buffer, old.byteOffset, old.byteLength);
+    let a = 0;
+    for (;;) {
+      const bh = b < hashes.length && hashes[b]! < limit ? hashes[b]! : Infinity;
+      const ah = a < oldEnd ? oldView.getFloat64(a, true) : Infinity;
+      if (ah === Infinity && bh === Infinity) break;
+      const ab = a < oldEnd ? oldView.getInt32(a + 8, true) : 0;
+      const bb = bh !== Infinity ? buckets[b]! : 0;
+      if (ah < bh || (ah === bh && ab < bb)) {
+        o = putEntry(out, o, ah, ab, oldView.getInt32(a + 12, true));
+        a += ENTRY;
+      } else if (bh < ah || bb < ab) {
+        o = putEntry(out, o, bh, bb, deltas[b]!);
+        b++;
+      } else {
+        o = putEntry(out, o, ah, ab, oldView.getInt32(a + 12, true) + deltas[b]!);
+        a += ENTRY;
+        b++;
+      }
+    }
+  }
+  starts.push(o);
+  return { pages, starts, bytes };
+}
+
+/** Write an entry at byte `o` unless its count is ≤ 0; returns where the next one goes. */
+function putEntry(out: DataView, o: number, hash: number, bucket: number, count: number): number {
+  if (count <= 0) return o;
+  out.setFloat64(o, hash, true);
+  out.setInt32(o + 8, bucket, true);
+  out.setInt32(o + 12, count, true);
+  return o + ENTRY;
 }
 
 interface Changes {
@@ -122,32 +189,34 @@ interface Changes {
 /**
  * Every non-zero change, sorted by (hash, bucket id). Each bucket's table lists its hashes
  * in order already (sorted-counts.ts): the non-zero changes are taken from it as they come,
- * and the buckets' lists merged.
+ * and the buckets' lists merged two at a time, in bucket id order.
  */
 function sortedChanges(deltas: ReadonlyMap<number, SortedCounts>): Changes {
-  const lists: Changes[] = [];
-  for (const [bucket, table] of [...deltas].sort((a, b) => a[0] - b[0])) lists.push(nonZero(bucket, table));
-  if (lists.length === 1) return lists[0]!;
-  let total = 0;
-  for (const l of lists) total += l.hashes.length;
-  const out: Changes = { hashes: new Float64Array(total), buckets: new Int32Array(total), deltas: new Int32Array(total) };
-  const at = lists.map(() => 0);
-  for (let k = 0; k < total; k++) {
-    // The smallest next hash; on a tie the lower bucket id (lists are in bucket id order).
-    let best = -1;
-    let min = Infinity;
-    for (let l = 0; l < lists.length; l++) {
-      const h = at[l]! < lists[l]!.hashes.length ? lists[l]!.hashes[at[l]!]! : Infinity;
-      if (h < min) {
-        min = h;
-        best = l;
-      }
+  let out: Changes | undefined;
+  for (const [bucket, table] of [...deltas].sort((a, b) => a[0] - b[0])) {
+    const list = nonZero(bucket, table);
+    out = out === undefined ? list : mergeChanges(out, list);
+  }
+  return out ?? { hashes: new Float64Array(0), buckets: new Int32Array(0), deltas: new Int32Array(0) };
+}
+
+/** Two sorted change lists merged; on the same hash, `a`'s first (its bucket ids are lower). */
+function mergeChanges(a: Changes, b: Changes): Changes {
+  const an = a.hashes.length;
+  const bn = b.hashes.length;
+  const out: Changes = { hashes: new Float64Array(an + bn), buckets: new Int32Array(an + bn), deltas: new Int32Array(an + bn) };
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < an + bn; k++) {
+    if (j >= bn || (i < an && a.hashes[i]! <= b.hashes[j]!)) {
+      out.hashes[k] = a.hashes[i]!;
+      out.buckets[k] = a.buckets[i]!;
+      out.deltas[k] = a.deltas[i++]!;
+    } else {
+      out.hashes[k] = b.hashes[j]!;
+      out.buckets[k] = b.buckets[j]!;
+      out.deltas[k] = b.deltas[j++]!;
     }
-    const list = lists[best]!;
-    const i = at[best]!++;
-    out.hashes[k] = min;
-    out.buckets[k] = list.buckets[i]!;
-    out.deltas[k] = list.deltas[i]!;
   }
   return out;
 }
@@ -165,43 +234,6 @@ function nonZero(bucket: number, table: SortedCounts): Changes {
     }
   }
   return { hashes: hashes.subarray(0, n), buckets: new Int32Array(n).fill(bucket), deltas: deltas.subarray(0, n) };
-}
-
-/** A page's entries (sorted) merged with changes[from, to) (sorted), counts ≤ 0 dropped. */
-function mergePage(stored: Buffer | undefined, changes: Changes, from: number, to: number): Buffer {
-  const old = stored ?? Buffer.alloc(0);
-  const oldView = new DataView(old.buffer, old.byteOffset, old.byteLength);
-  const oldN = old.length / ENTRY;
-  const out = Buffer.allocUnsafe((oldN + to - from) * ENTRY);
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  let n = 0;
-  const emit = (hash: number, bucket: number, count: number): void => {
-    if (count <= 0) return;
-    view.setFloat64(n * ENTRY, hash, true);
-    view.setInt32(n * ENTRY + 8, bucket, true);
-    view.setInt32(n * ENTRY + 12, count, true);
-    n++;
-  };
-  let a = 0;
-  let b = from;
-  while (a < oldN || b < to) {
-    const ah = a < oldN ? oldView.getFloat64(a * ENTRY, true) : Infinity;
-    const ab = a < oldN ? oldView.getInt32(a * ENTRY + 8, true) : 0;
-    const bh = b < to ? changes.hashes[b]! : Infinity;
-    const bb = b < to ? changes.buckets[b]! : 0;
-    if (ah < bh || (ah === bh && ab < bb)) {
-      emit(ah, ab, oldView.getInt32(a * ENTRY + 12, true));
-      a++;
-    } else if (bh < ah || bb < ab) {
-      emit(bh, bb, changes.deltas[b]!);
-      b++;
-    } else {
-      emit(ah, ab, oldView.getInt32(a * ENTRY + 12, true) + changes.deltas[b]!);
-      a++;
-      b++;
-    }
-  }
-  return out.subarray(0, n * ENTRY);
 }
 
 /** Schema 1 → 2: rows of (hash, bucket id, count), in any order, into pages. */
