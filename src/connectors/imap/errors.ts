@@ -101,3 +101,15 @@ export function commandError(err: unknown, place: ErrorPlace, what: string, mail
   else if (isConnectionLost(err)) code = 'IMAP_CONNECTION_LOST';
   return new MailsiftError(code, `${where(place)}: ${what}${box} failed: ${reasonOf(err)}`, { cause: scrub(err) });
 }
+
+/**
+ * Classifies a failure the watcher records as its last error: a background job's, or a closed
+ * connection (`fallback` IMAP_CONNECTION_LOST: whatever closed it, the session is gone).
+ */
+export function watcherError(err: unknown, place: ErrorPlace, fallback: 'IMAP_COMMAND_FAILED' | 'IMAP_CONNECTION_LOST' = 'IMAP_COMMAND_FAILED'): MailsiftError {
+  if (err instanceof MailsiftError) return err;
+  if (fallback === 'IMAP_CONNECTION_LOST' || isConnectionLost(err)) {
+    return new MailsiftError('IMAP_CONNECTION_LOST', `${where(place)}: connection lost: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  }
+  return commandError(err, place, 'background command');
+}
