@@ -5,12 +5,12 @@
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startDaemon } from '../../src/daemon/daemon.js';
 import { formatMessageText, MemoryLogger } from '../../src/daemon/log.js';
 import { openState } from '../../src/state/db.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
-import { Mailboxes, message, TestSetup, waitFor } from './helpers.js';
+import { useDaemonFixture } from './daemon-fixture.js';
+import { Mailboxes, message, waitFor, type TestSetup } from './helpers.js';
 import { freePort } from '../support/free-port.js';
 
 const DEV_RULES = `require ["fileinto"];
@@ -30,42 +30,23 @@ async function connected(logger: MemoryLogger, account: string, times = 1): Prom
 for (const notify of [true, false]) {
   const mode = notify ? 'notify' : 'idle';
   describe(`daemon against Dovecot ${notify ? 'with NOTIFY' : 'without NOTIFY (IDLE)'}`, () => {
-    let d: DovecotInstance;
-    let mail: Mailboxes;
-    const setups: TestSetup[] = [];
-    let daemon: Daemon | undefined;
-
-    beforeAll(async () => {
-      d = await startDovecot({ notify, name: `daemon-${mode}` });
-      await d.createMailbox('alice', 'Lists/dev');
-      mail = new Mailboxes(d);
-    });
-    afterEach(async () => {
-      await daemon?.stop();
-      daemon = undefined;
-    });
-    afterAll(async () => {
-      await mail?.close();
-      await d?.dispose();
-      for (const s of setups) s.dispose();
-    });
+    const env = useDaemonFixture({ notify, name: `daemon-${mode}`, mailboxes: ['Lists/dev'] });
 
     it(`moves new mail by the rules (${mode} mode), one log line per message`, async () => {
-      const setup = new TestSetup(`move-${mode}`);
-      setups.push(setup);
-      const config = await setup.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', rules: DEV_RULES, start: 'new' }] });
-      await mail.append('INBOX', message(`${mode}-old`, '[dev] before the daemon'));
+      const setup = env.setup(`move-${mode}`);
+      const config = await setup.write({ accounts: [{ name: 'work', dovecot: env.d }], watches: [{ account: 'work', rules: DEV_RULES, start: 'new' }] });
+      await env.mail.append('INBOX', message(`${mode}-old`, '[dev] before the daemon'));
       const logger = new MemoryLogger();
-      daemon = await startDaemon(config, { logger, ...FAST });
+      env.daemon = await startDaemon(config, { logger, ...FAST });
       await connected(logger, 'work');
       expect(logger.events.find((e) => / connected to /.test(e.text))!.text).toContain(`(${mode})`);
 
-      await mail.append('INBOX', message(`${mode}-1`, '[dev] release plan'));
-      await mail.append('INBOX', message(`${mode}-2`, 'lunch?'));
+      await env.mail.append('INBOX', message(`${mode}-1`, '[dev] release plan'));
+      await env.mail.append('INBOX', message(`${mode}-2`, 'lunch?'));
       await waitFor('two messages processed', () => logger.messages.length >= 2);
-      expect(await mail.ids('Lists/dev')).toEqual([`${mode}-1@example.test`]);
+      expect(await env.mail.ids('Lists/dev')).toEqual([`${mode}-1@example.test`]);
       // start = "new": the message that was there before the first start is left alone.
-      expect(await mail.ids('INBOX')).toEqual([`${mode}-old@example.test`, `${mode}-2@example.test`]);
+      expect(await env.mail.ids('INBOX')).toEqual([`${mode}-old@example.test`, `${mode}-2@example.test`]);
 
       const [moved, kept] = logger.messages;
       expect(formatMessageText(moved!)).toMatch(/^work INBOX uid=2 from="Sender <sender@example.test>" subject="\[dev\] release plan" → fileinto "Lists\/dev" \(rule line 4\)$/);
@@ -83,89 +64,65 @@ for (const notify of [true, false]) {
 }
 
 describe('daemon: restarts, recreated mailboxes, failures', () => {
-  let d: DovecotInstance;
-  let mail: Mailboxes;
-  const setups: TestSetup[] = [];
-  let daemon: Daemon | undefined;
-
-  function setup(label: string): TestSetup {
-    const s = new TestSetup(label);
-    setups.push(s);
-    return s;
-  }
-
-  beforeAll(async () => {
-    d = await startDovecot({ notify: true, name: 'daemon-life' });
-    for (const m of ['Lists/dev', 'Box', 'Copies', 'Other']) await d.createMailbox('alice', m);
-    mail = new Mailboxes(d);
-  });
-  afterEach(async () => {
-    await daemon?.stop();
-    daemon = undefined;
-  });
-  afterAll(async () => {
-    await mail?.close();
-    await d?.dispose();
-    for (const s of setups) s.dispose();
-  });
+  const env = useDaemonFixture({ notify: true, name: 'daemon-life', mailboxes: ['Lists/dev', 'Box', 'Copies', 'Other'] });
 
   it('catches up after a restart: mail that arrived while it was down is processed once', async () => {
-    const s = setup('catchup');
-    const config = await s.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', mailboxes: ['Other'], rules: DEV_RULES.replace('Lists/dev', 'Copies'), start: 'new' }] });
+    const s = env.setup('catchup');
+    const config = await s.write({ accounts: [{ name: 'work', dovecot: env.d }], watches: [{ account: 'work', mailboxes: ['Other'], rules: DEV_RULES.replace('Lists/dev', 'Copies'), start: 'new' }] });
     let logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, ...FAST });
+    env.daemon = await startDaemon(config, { logger, ...FAST });
     await connected(logger, 'work');
-    await mail.append('Other', message('c1', '[dev] one'));
+    await env.mail.append('Other', message('c1', '[dev] one'));
     await waitFor('c1', () => logger.messages.length === 1);
-    await daemon.stop();
+    await env.daemon.stop();
 
-    await mail.append('Other', message('c2', '[dev] two'));
-    await mail.append('Other', message('c3', 'three'));
+    await env.mail.append('Other', message('c2', '[dev] two'));
+    await env.mail.append('Other', message('c3', 'three'));
     logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, ...FAST });
+    env.daemon = await startDaemon(config, { logger, ...FAST });
     await waitFor('c2 and c3', () => logger.messages.length === 2);
     expect(logger.messages.map((m) => [m.messageId, m.actions])).toEqual([
       ['c2@example.test', ['fileinto "Copies"']],
       ['c3@example.test', ['keep (implicit)']],
     ]);
-    expect(await mail.ids('Copies')).toEqual(['c1@example.test', 'c2@example.test']);
-    expect(await mail.ids('Other')).toEqual(['c3@example.test']);
-    expect(daemon.state.events.recent({ account: 'work', mailbox: 'Other' }).map((e) => e.messageId).sort()).toEqual(['c1@example.test', 'c2@example.test', 'c3@example.test']);
+    expect(await env.mail.ids('Copies')).toEqual(['c1@example.test', 'c2@example.test']);
+    expect(await env.mail.ids('Other')).toEqual(['c3@example.test']);
+    expect(env.daemon.state.events.recent({ account: 'work', mailbox: 'Other' }).map((e) => e.messageId).sort()).toEqual(['c1@example.test', 'c2@example.test', 'c3@example.test']);
   });
 
   it('a recreated mailbox (new UIDVALIDITY) is rescanned, and what it processed before is not acted on again', async () => {
-    const s = setup('uidvalidity');
+    const s = env.setup('uidvalidity');
     const rules = 'require ["fileinto", "copy", "imap4flags"];\nfileinto :copy "Copies";\naddflag "\\\\Flagged";\n';
-    const config = await s.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', mailboxes: ['Box'], rules, start: 'all' }] });
-    const before = (await mail.ids('Copies')).length;
+    const config = await s.write({ accounts: [{ name: 'work', dovecot: env.d }], watches: [{ account: 'work', mailboxes: ['Box'], rules, start: 'all' }] });
+    const before = (await env.mail.ids('Copies')).length;
     let logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, ...FAST });
-    await mail.append('Box', message('u1'));
-    await mail.append('Box', message('u2'));
+    env.daemon = await startDaemon(config, { logger, ...FAST });
+    await env.mail.append('Box', message('u1'));
+    await env.mail.append('Box', message('u2'));
     await waitFor('u1 and u2', () => logger.messages.length === 2);
-    const oldValidity = daemon.state.checkpoints.get('work', 'Box')!.uidvalidity;
+    const oldValidity = env.daemon.state.checkpoints.get('work', 'Box')!.uidvalidity;
 
     // Recreated while the daemon is down (restored from a backup, say), then again while it runs.
-    await daemon.stop();
-    await d.doveadm(['mailbox', 'delete', '-u', 'alice', 'Box']);
-    await d.createMailbox('alice', 'Box');
-    await mail.append('Box', message('u1'));
-    await mail.append('Box', message('u3'));
+    await env.daemon.stop();
+    await env.d.doveadm(['mailbox', 'delete', '-u', 'alice', 'Box']);
+    await env.d.createMailbox('alice', 'Box');
+    await env.mail.append('Box', message('u1'));
+    await env.mail.append('Box', message('u3'));
     logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, ...FAST });
+    env.daemon = await startDaemon(config, { logger, ...FAST });
     await waitFor('the rescan', () => logger.messages.length === 2);
     expect(logger.events.some((e) => e.fields.code === 'IMAP_UIDVALIDITY_CHANGED' && e.text.includes('rescanning'))).toBe(true);
     expect(logger.messages.map((m) => [m.messageId, m.status, m.error])).toEqual([
       ['u1@example.test', 'skipped', expect.any(String)],
       ['u3@example.test', 'ok', undefined],
     ]);
-    expect(daemon.state.checkpoints.get('work', 'Box')!.uidvalidity).not.toBe(oldValidity);
+    expect(env.daemon.state.checkpoints.get('work', 'Box')!.uidvalidity).not.toBe(oldValidity);
 
-    await d.doveadm(['mailbox', 'delete', '-u', 'alice', 'Box']);
-    await d.createMailbox('alice', 'Box');
-    await mail.append('Box', message('u2'));
-    await mail.append('Box', message('u4'));
-    await mail.append('Box', message('u5'));
+    await env.d.doveadm(['mailbox', 'delete', '-u', 'alice', 'Box']);
+    await env.d.createMailbox('alice', 'Box');
+    await env.mail.append('Box', message('u2'));
+    await env.mail.append('Box', message('u4'));
+    await env.mail.append('Box', message('u5'));
     await waitFor('the live rescan', () => logger.messages.length === 5, 20_000);
     expect(logger.messages.slice(2).map((m) => [m.messageId, m.status])).toEqual([
       ['u2@example.test', 'skipped'],
@@ -173,39 +130,39 @@ describe('daemon: restarts, recreated mailboxes, failures', () => {
       ['u5@example.test', 'ok'],
     ]);
     // One copy per message, never two.
-    expect((await mail.ids('Copies')).slice(before).sort()).toEqual(['u1', 'u2', 'u3', 'u4', 'u5'].map((u) => `${u}@example.test`));
+    expect((await env.mail.ids('Copies')).slice(before).sort()).toEqual(['u1', 'u2', 'u3', 'u4', 'u5'].map((u) => `${u}@example.test`));
   });
 
   it('survives a Dovecot restart mid-stream: it reconnects and nothing is lost or done twice', async () => {
-    const s = setup('dovecot-restart');
+    const s = env.setup('dovecot-restart');
     const rules = 'require ["fileinto"];\nif header :contains "subject" "even" { fileinto "Lists/dev"; }\n';
-    const config = await s.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', mailboxes: ['INBOX'], rules, start: 'new' }] });
+    const config = await s.write({ accounts: [{ name: 'work', dovecot: env.d }], watches: [{ account: 'work', mailboxes: ['INBOX'], rules, start: 'new' }] });
     const logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, ...FAST });
+    env.daemon = await startDaemon(config, { logger, ...FAST });
     await connected(logger, 'work');
-    const before = { inbox: await mail.ids('INBOX'), dev: await mail.ids('Lists/dev') };
+    const before = { inbox: await env.mail.ids('INBOX'), dev: await env.mail.ids('Lists/dev') };
     const ids = Array.from({ length: 40 }, (_, i) => `r${i}`);
-    for (const [i, id] of ids.entries()) await mail.append('INBOX', message(id, i % 2 ? 'odd' : 'even'));
+    for (const [i, id] of ids.entries()) await env.mail.append('INBOX', message(id, i % 2 ? 'odd' : 'even'));
     await waitFor('some progress', () => logger.messages.length >= 5);
-    await mail.close();
-    await d.restart();
+    await env.mail.close();
+    await env.d.restart();
     await connected(logger, 'work', 2);
     await waitFor('every message', () => new Set(logger.messages.filter((m) => m.status === 'ok').map((m) => m.messageId)).size === ids.length, 20_000);
-    const inbox = (await mail.ids('INBOX')).filter((x) => !before.inbox.includes(x));
-    const dev = (await mail.ids('Lists/dev')).filter((x) => !before.dev.includes(x));
+    const inbox = (await env.mail.ids('INBOX')).filter((x) => !before.inbox.includes(x));
+    const dev = (await env.mail.ids('Lists/dev')).filter((x) => !before.dev.includes(x));
     expect(inbox.sort()).toEqual(ids.filter((_, i) => i % 2).map((id) => `${id}@example.test`).sort());
     expect(dev.sort()).toEqual(ids.filter((_, i) => i % 2 === 0).map((id) => `${id}@example.test`).sort());
     expect(logger.events.some((e) => e.fields.code === 'IMAP_CONNECTION_LOST')).toBe(true);
   });
 
   it('a wrong password or a dead host logs one clear line and retries; the other account keeps working', async () => {
-    const s = setup('wrong-password');
+    const s = env.setup('wrong-password');
     const deadPort = await freePort();
     const config = await s.write({
       accounts: [
-        { name: 'good', dovecot: d },
-        { name: 'bad', dovecot: d, user: 'bob', password: 'not-bobs-password' },
-        { name: 'dead', dovecot: d, port: deadPort },
+        { name: 'good', dovecot: env.d },
+        { name: 'bad', dovecot: env.d, user: 'bob', password: 'not-bobs-password' },
+        { name: 'dead', dovecot: env.d, port: deadPort },
       ],
       watches: [
         { account: 'good', mailboxes: ['Other'], rules: DEV_RULES.replace('Lists/dev', 'Copies'), start: 'new' },
@@ -213,12 +170,12 @@ describe('daemon: restarts, recreated mailboxes, failures', () => {
         { account: 'dead', mailboxes: ['INBOX'], rules: DEV_RULES, start: 'new' },
       ],
     });
-    const failures = () => (d.log().match(/auth failed|password mismatch|Authentication failed/gi) ?? []).length;
+    const failures = () => (env.d.log().match(/auth failed|password mismatch|Authentication failed/gi) ?? []).length;
     const failedBefore = failures();
     const logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, ...FAST });
+    env.daemon = await startDaemon(config, { logger, ...FAST });
     await connected(logger, 'good');
-    await mail.append('Other', message('w1', '[dev] still works'));
+    await env.mail.append('Other', message('w1', '[dev] still works'));
     await waitFor('good processes its mail', () => logger.messages.some((m) => m.messageId === 'w1@example.test'));
     await waitFor('several login attempts of bob', () => failures() - failedBefore >= 3);
 
@@ -229,28 +186,28 @@ describe('daemon: restarts, recreated mailboxes, failures', () => {
     const all = JSON.stringify([logger.events, logger.messages]);
     expect(all).not.toContain('not-bobs-password');
     expect(all).not.toContain('alice-secret');
-    expect(daemon.state.events.status('bad', 'INBOX')).toMatchObject({ mode: 'offline', lastError: expect.stringContaining('IMAP_AUTH_FAILED') });
+    expect(env.daemon.state.events.status('bad', 'INBOX')).toMatchObject({ mode: 'offline', lastError: expect.stringContaining('IMAP_AUTH_FAILED') });
 
     const dead = logger.events.filter((e) => e.fields.account === 'dead');
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({ level: 'error', fields: { code: 'IMAP_CONNECT_FAILED' } });
     expect(dead[0]!.text).toContain(`IMAP account "dead" (127.0.0.1:${deadPort}): cannot connect`);
     const t0 = Date.now();
-    await daemon.stop();
+    await env.daemon.stop();
     expect(Date.now() - t0).toBeLessThan(5_000);
   });
 
   it('stop() finishes the message in flight, takes no new one; a restart does the rest', async () => {
-    const s = setup('drain');
+    const s = env.setup('drain');
     const rules = 'require ["fileinto"];\nfileinto "Copies";\n';
-    const config = await s.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', mailboxes: ['Box'], rules, start: 'new' }] });
+    const config = await s.write({ accounts: [{ name: 'work', dovecot: env.d }], watches: [{ account: 'work', mailboxes: ['Box'], rules, start: 'new' }] });
     let logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, ...FAST });
+    env.daemon = await startDaemon(config, { logger, ...FAST });
     await connected(logger, 'work');
     const ids = Array.from({ length: 30 }, (_, i) => `dr${i}@example.test`);
-    for (const id of ids) await mail.append('Box', message(id.replace('@example.test', '')));
+    for (const id of ids) await env.mail.append('Box', message(id.replace('@example.test', '')));
     await waitFor('a few', () => logger.messages.length >= 3);
-    await daemon.stop();
+    await env.daemon.stop();
     const done = logger.messages.length;
     expect(done).toBeLessThan(ids.length);
     const state = openState(s.stateDir, { readonly: true });
@@ -261,82 +218,67 @@ describe('daemon: restarts, recreated mailboxes, failures', () => {
       state.close();
     }
     logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, ...FAST });
+    env.daemon = await startDaemon(config, { logger, ...FAST });
     await waitFor('the rest', () => logger.messages.length === ids.length - done);
-    expect((await mail.ids('Copies')).filter((x) => x.startsWith('dr'))).toEqual(ids);
-    expect((await mail.ids('Box')).filter((x) => x.startsWith('dr'))).toEqual([]);
+    expect((await env.mail.ids('Copies')).filter((x) => x.startsWith('dr'))).toEqual(ids);
+    expect((await env.mail.ids('Box')).filter((x) => x.startsWith('dr'))).toEqual([]);
   });
 
   it('reload() starts and stops accounts and watches as the configuration says', async () => {
-    const s = setup('reload');
+    const s = env.setup('reload');
     const rules = 'require ["fileinto"];\nif header :contains "subject" "[dev]" { fileinto "Lists/dev"; }\n';
-    const config = await s.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', mailboxes: ['Other'], rules, start: 'new' }] });
+    const config = await s.write({ accounts: [{ name: 'work', dovecot: env.d }], watches: [{ account: 'work', mailboxes: ['Other'], rules, start: 'new' }] });
     const logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, ...FAST });
+    env.daemon = await startDaemon(config, { logger, ...FAST });
     await connected(logger, 'work');
 
     await s.write({
-      accounts: [{ name: 'work', dovecot: d }, { name: 'second', dovecot: d, user: 'bob' }],
+      accounts: [{ name: 'work', dovecot: env.d }, { name: 'second', dovecot: env.d, user: 'bob' }],
       watches: [
         { account: 'work', mailboxes: ['Other', 'Box'], rules, start: 'new' },
         { account: 'second', mailboxes: ['INBOX'], rules: 'require "imap4flags";\naddflag "\\\\Flagged";\n', start: 'new' },
       ],
     });
-    expect(await daemon.reload()).toEqual({ ok: true, problems: [] });
+    expect(await env.daemon.reload()).toEqual({ ok: true, problems: [] });
     await connected(logger, 'work', 2);
     await connected(logger, 'second');
-    await mail.append('Box', message('rl1', '[dev] via the new watch'));
-    const bob = new Mailboxes(d, 'bob');
+    await env.mail.append('Box', message('rl1', '[dev] via the new watch'));
+    const bob = new Mailboxes(env.d, 'bob');
     try {
       await bob.append('INBOX', message('rl2', 'for bob'));
       await waitFor('both', () => logger.messages.length === 2);
-      expect((await mail.ids('Lists/dev')).at(-1)).toBe('rl1@example.test');
+      expect((await env.mail.ids('Lists/dev')).at(-1)).toBe('rl1@example.test');
       expect((await bob.flags('INBOX')).get('rl2@example.test')).toContain('\\Flagged');
     } finally {
       await bob.close();
     }
 
-    await s.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', mailboxes: ['Other', 'Box'], rules, start: 'new' }] });
-    await daemon.reload();
+    await s.write({ accounts: [{ name: 'work', dovecot: env.d }], watches: [{ account: 'work', mailboxes: ['Other', 'Box'], rules, start: 'new' }] });
+    await env.daemon.reload();
     await waitFor('second to be dropped', () => logger.events.some((e) => e.text === 'second: no longer watched, disconnecting'));
 
     writeFileSync(s.configFile, '[state]\nport = 1\n');
-    const refused = await daemon.reload();
+    const refused = await env.daemon.reload();
     expect(refused.ok).toBe(false);
     expect(refused.problems[0]).toContain('key state.port');
     expect(logger.events.some((e) => e.text.includes('reload refused'))).toBe(true);
   });
 
   it('refuses a second daemon on the same state directory', async () => {
-    const s = setup('lock');
-    const config = await s.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', mailboxes: ['Other'], rules: DEV_RULES, start: 'new' }] });
-    daemon = await startDaemon(config, { logger: new MemoryLogger(), ...FAST });
+    const s = env.setup('lock');
+    const config = await s.write({ accounts: [{ name: 'work', dovecot: env.d }], watches: [{ account: 'work', mailboxes: ['Other'], rules: DEV_RULES, start: 'new' }] });
+    env.daemon = await startDaemon(config, { logger: new MemoryLogger(), ...FAST });
     await expect(startDaemon(config, { logger: new MemoryLogger() })).rejects.toMatchObject({ code: 'DAEMON_LOCKED', message: expect.stringContaining(`pid ${process.pid}`) });
-    await daemon.stop();
-    daemon = await startDaemon(config, { logger: new MemoryLogger(), ...FAST });
+    await env.daemon.stop();
+    env.daemon = await startDaemon(config, { logger: new MemoryLogger(), ...FAST });
   });
 });
 
 describe('daemon: host queries, scheduled sweeps, JSON log', () => {
-  let d: DovecotInstance;
-  let mail: Mailboxes;
+  const env = useDaemonFixture({ notify: true, name: 'daemon-extras', mailboxes: ['Lists/dev', 'Dups', 'Swept'] });
   let s: TestSetup;
-  let daemon: Daemon | undefined;
-
-  beforeAll(async () => {
-    d = await startDovecot({ notify: true, name: 'daemon-extras' });
-    for (const m of ['Lists/dev', 'Dups', 'Swept']) await d.createMailbox('alice', m);
-    mail = new Mailboxes(d);
-    s = new TestSetup('extras');
-  });
-  afterEach(async () => {
-    await daemon?.stop();
-    daemon = undefined;
-  });
-  afterAll(async () => {
-    await mail?.close();
-    await d?.dispose();
-    s?.dispose();
+  beforeAll(() => {
+    s = env.setup('extras');
   });
 
   it('answers mailboxexists from the account list (refreshed after :create), duplicate from the state, size from the real size', async () => {
@@ -348,21 +290,21 @@ describe('daemon: host queries, scheduled sweeps, JSON log', () => {
       'keep;',
       '',
     ].join('\n');
-    const config = await s.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', rules }] });
+    const config = await s.write({ accounts: [{ name: 'work', dovecot: env.d }], watches: [{ account: 'work', rules }] });
     const lines: string[] = [];
     const { createLogger } = await import('../../src/daemon/log.js');
     const json = createLogger({ format: 'json', write: (l) => lines.push(l) });
     const logger = new MemoryLogger(json);
-    daemon = await startDaemon(config, { logger, ...FAST });
+    env.daemon = await startDaemon(config, { logger, ...FAST });
     await connected(logger, 'work');
 
-    await mail.append('INBOX', message('q1', 'small, Big does not exist yet'));
+    await env.mail.append('INBOX', message('q1', 'small, Big does not exist yet'));
     await waitFor('q1', () => logger.messages.length === 1);
-    await mail.append('INBOX', message('q1', 'the same Message-ID again'));
+    await env.mail.append('INBOX', message('q1', 'the same Message-ID again'));
     await waitFor('q1 again', () => logger.messages.length === 2);
-    await mail.append('INBOX', message('q2', 'big', `X-Pad: ${'x'.repeat(10)}\r\n`) + 'y'.repeat(3000) + '\r\n');
+    await env.mail.append('INBOX', message('q2', 'big', `X-Pad: ${'x'.repeat(10)}\r\n`) + 'y'.repeat(3000) + '\r\n');
     await waitFor('q2', () => logger.messages.length === 3);
-    await mail.append('INBOX', message('q3', 'small, Big exists now'));
+    await env.mail.append('INBOX', message('q3', 'small, Big exists now'));
     await waitFor('q3', () => logger.messages.length === 4);
 
     expect(logger.messages.map((m) => [m.messageId, m.actions[0], m.ruleLine])).toEqual([
@@ -371,7 +313,7 @@ describe('daemon: host queries, scheduled sweeps, JSON log', () => {
       ['q2@example.test', 'fileinto "Big" :create', 3],
       ['q3@example.test', 'fileinto "Lists/dev"', 4],
     ]);
-    expect(await mail.ids('Big')).toEqual(['q2@example.test']);
+    expect(await env.mail.ids('Big')).toEqual(['q2@example.test']);
 
     // --log-format json: one object per line, secrets nowhere.
     const objects = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -386,34 +328,34 @@ describe('daemon: host queries, scheduled sweeps, JSON log', () => {
     writeFileSync(join(bin, 'where'), '#!/bin/sh\nif grep -q "Body of x2"; then printf "%s" Lists/dev; else exit 1; fi\n');
     chmodSync(join(bin, 'where'), 0o755);
     const rules = 'require ["fileinto", "vnd.dovecot.execute", "variables"];\nif execute :pipe :output "box" "where" { fileinto "${box}"; stop; }\nkeep;\n';
-    const config = await s.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', rules, rulesName: 'execute' }], extra: `[pipe]\ndir = ${JSON.stringify(bin)}\n` });
+    const config = await s.write({ accounts: [{ name: 'work', dovecot: env.d }], watches: [{ account: 'work', rules, rulesName: 'execute' }], extra: `[pipe]\ndir = ${JSON.stringify(bin)}\n` });
     const logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, ...FAST });
+    env.daemon = await startDaemon(config, { logger, ...FAST });
     await connected(logger, 'work');
     const before = logger.messages.length;
-    await mail.append('INBOX', message('x1'));
-    await mail.append('INBOX', message('x2'));
+    await env.mail.append('INBOX', message('x1'));
+    await env.mail.append('INBOX', message('x2'));
     await waitFor('x1 and x2', () => logger.messages.length >= before + 2);
     expect(logger.messages.slice(before).map((m) => [m.messageId, m.actions[0], m.status])).toEqual([
       ['x1@example.test', 'keep', 'ok'],
       ['x2@example.test', 'fileinto "Lists/dev"', 'ok'],
     ]);
-    expect(await mail.ids('Lists/dev')).toContain('x2@example.test');
+    expect(await env.mail.ids('Lists/dev')).toContain('x2@example.test');
   });
 
   it('runs [[sweep]] entries on their schedule', async () => {
     const sweepRules = 'require ["fileinto"];\nif header :contains "subject" "old" { fileinto "Swept"; }\n';
-    await mail.append('Lists/dev', message('sw1', 'old news'));
-    await mail.append('Lists/dev', message('sw2', 'fresh'));
+    await env.mail.append('Lists/dev', message('sw1', 'old news'));
+    await env.mail.append('Lists/dev', message('sw2', 'fresh'));
     const config = await s.write({
-      accounts: [{ name: 'work', dovecot: d }],
+      accounts: [{ name: 'work', dovecot: env.d }],
       watches: [{ account: 'work', mailboxes: ['INBOX'], rules: 'keep;\n', start: 'new' }],
       sweeps: [{ account: 'work', mailbox: 'Lists/dev', rules: sweepRules, rulesName: 'sweep', schedule: '* * * * * *' }],
     });
     const logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, ...FAST });
+    env.daemon = await startDaemon(config, { logger, ...FAST });
     await waitFor('a sweep to finish', () => logger.events.find((e) => /^sweep\[0\] work Lists\/dev: \d+ messages/.test(e.text)), 15_000);
-    expect(await mail.ids('Swept')).toEqual(['sw1@example.test']);
-    expect(await mail.ids('Lists/dev')).toContain('sw2@example.test');
+    expect(await env.mail.ids('Swept')).toEqual(['sw1@example.test']);
+    expect(await env.mail.ids('Lists/dev')).toContain('sw2@example.test');
   });
 });
