@@ -11,6 +11,7 @@ import { connectImap, MailboxWatcher, type ImapAccountConfig } from '../../src/c
 import type { Action } from '../../src/runtime/actions.js';
 import { openState, type StateDb } from '../../src/state/db.js';
 import type { DovecotInstance } from '../support/dovecot.js';
+import { executorDeps } from '../support/executor-deps.js';
 
 export function imapAccount(name: string, d: DovecotInstance, over: Partial<ImapAccount> = {}): ImapAccount {
   return { type: 'imap', name, host: d.host, port: d.imapPort, tls: 'none', allowInsecure: false, user: 'alice', password: { kind: 'env', env: 'UNUSED' }, discard: 'trash', pollIntervalMs: 60_000, ...over };
@@ -38,17 +39,7 @@ export function harness(accounts: Record<string, Account>, watchers: Record<stri
   const dir = mkdtempSync(join(tmpdir(), 'executor-state-'));
   const state = openState(dir);
   const logs: ExecutorLogEvent[] = [];
-  const deps = (over: Partial<ExecutorDeps> = {}): ExecutorDeps => ({
-    ledger: state.ledger,
-    accounts,
-    imap: async (name) => {
-      const w = watchers[name];
-      if (!w) throw new Error(`no watcher for ${name}`);
-      return w;
-    },
-    log: (e) => logs.push(e),
-    ...over,
-  });
+  const deps = (over: Partial<ExecutorDeps> = {}): ExecutorDeps => executorDeps({ state, accounts, watchers }, { log: (e) => logs.push(e), ...over });
   return {
     state,
     logs,

@@ -12,6 +12,7 @@ import { Pop3AccountRunner } from '../../src/daemon/pop3-account.js';
 import { compile } from '../../src/dsl/compile.js';
 import { openState, type StateDb } from '../../src/state/db.js';
 import type { DovecotInstance } from '../support/dovecot.js';
+import { executorDeps } from '../support/executor-deps.js';
 
 /**
  * Forwards 127.0.0.1:port ↔ the target. While `cutAfter` is set, the server→client stream of a
@@ -134,15 +135,7 @@ export function pop3Harness(accounts: Record<string, Account>, watchers: Record<
     message: (e) => messages.push(e),
     event: (level, text, fields) => events.push({ level, text, ...(typeof fields?.code === 'string' && { code: fields.code }) }),
   };
-  const executorDeps = (): ExecutorDeps => ({
-    ledger: state.ledger,
-    accounts,
-    imap: async (name) => {
-      const w = watchers[name];
-      if (!w) throw new Error(`no watcher for ${name}`);
-      return w;
-    },
-  });
+  const deps = (): ExecutorDeps => executorDeps({ state, accounts, watchers });
   return {
     state,
     messages,
@@ -151,7 +144,7 @@ export function pop3Harness(accounts: Record<string, Account>, watchers: Record<
       const r = compile(rules);
       if (!r.ok) throw new Error(`rules do not compile: ${JSON.stringify(r.diagnostics)}`);
       const a = options.deliverTo ? { ...account, deliverTo: options.deliverTo } : account;
-      return new Pop3AccountRunner(a, watch(account.name, 'rules.sieve', options.start ?? 'all'), { state, logger, plan: () => r.plan, executorDeps, client: { timeoutMs: 10_000 } });
+      return new Pop3AccountRunner(a, watch(account.name, 'rules.sieve', options.start ?? 'all'), { state, logger, plan: () => r.plan, executorDeps: deps, client: { timeoutMs: 10_000 } });
     },
     dispose() {
       state.close();
