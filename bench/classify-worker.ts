@@ -4,9 +4,9 @@
  *
  *   node classify-worker.mjs <corpus dir: spamham or multiclass> <model dir> [--rules]
  *
- * Trains a fresh model on <corpus>/train/<bucket>/*.eml (ModelStore batch: files read ahead
- * as the CLI's readers do, tokenize, one transaction), then classifies
- * <corpus>/test/<bucket>/*.eml (snapshot load included), and with --rules measures what a `classify` test adds to a rule evaluation per message.
+ * Trains a fresh model on <corpus>/train/<bucket>/*.eml (ModelStore batch: read, tokenize,
+ * one transaction), then classifies <corpus>/test/<bucket>/*.eml (snapshot load included),
+ * and with --rules measures what a `classify` test adds to a rule evaluation per message.
  * Prints one JSON report (WorkerReport) on stdout.
  *
  * The first import sets the V8 flags of the shipped CLI (bin/mailsift.js imports the same
@@ -16,7 +16,6 @@ import { V8_FLAGS } from '../bin/v8-flags.js';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelStore } from '../src/classify/store/model-store.js';
-import { readFiles } from '../src/connectors/local/read-ahead.js';
 import { tokenHashesRaw } from '../src/classify/tokenize.js';
 import { compile } from '../src/dsl/compile.js';
 import { runPlan } from '../src/runtime/dry-run.js';
@@ -73,14 +72,11 @@ function main(): void {
   const trainFiles = files(root, 'train');
   const testFiles = files(root, 'test');
 
-  // Training, as `mailsift train` does it: read each file (read ahead by a worker thread,
-  // as the CLI's directory readers do), tokenize, one transaction.
+  // Training, as `mailsift train` does it: read each file, tokenize, one transaction.
   const train = timed(() => {
     const store = ModelStore.open(modelDir, { create: true });
     const batch = store.batch();
-    const files = readFiles(trainFiles.map((f) => f.path));
-    trainFiles.forEach((f, i) => batch.train(f.bucket, files.read(i).raw));
-    files.close();
+    for (const f of trainFiles) batch.train(f.bucket, readFileSync(f.path));
     batch.commit();
     store.close();
   });
@@ -90,12 +86,10 @@ function main(): void {
     const store = ModelStore.open(modelDir, { readonly: true });
     const model = store.snapshot();
     store.close();
-    const files = readFiles(testFiles.map((f) => f.path));
-    const predictions: Prediction[] = testFiles.map((f, i) => {
-      const r = model.classify(tokenHashesRaw(files.read(i).raw));
+    const predictions: Prediction[] = testFiles.map((f) => {
+      const r = model.classify(tokenHashesRaw(readFileSync(f.path)));
       return { truth: f.bucket, bucket: r.bucket, unsure: r.unsure };
     });
-    files.close();
     return { predictions, vocabulary: model.vocabulary };
   });
 

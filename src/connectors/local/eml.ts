@@ -10,8 +10,7 @@ import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { unreadable } from './errors.js';
 import { compareNames } from './maildir.js';
-import { readFiles } from './read-ahead.js';
-import { readFileWithMtime, type FileContent } from './read-file.js';
+import { readFileWithMtime } from './read-file.js';
 import type { LocalMessage } from './source.js';
 
 const EML = /\.eml$/i;
@@ -23,12 +22,8 @@ export function isEmlName(name: string): boolean {
 
 /** One .eml file as a message of folder INBOX; internal date from the file's mtime. */
 export async function readEmlMessage(path: string): Promise<LocalMessage> {
-  return emlMessage(path, () => readFileWithMtime(path));
-}
-
-function emlMessage(path: string, read: () => FileContent): LocalMessage {
   try {
-    const { raw, mtime } = read();
+    const { raw, mtime } = readFileWithMtime(path);
     return { id: path, raw, folder: 'INBOX', flags: [], internalDate: mtime };
   } catch (err) {
     throw unreadable(path, err);
@@ -80,13 +75,7 @@ export async function findEmlFiles(dir: string, options: { firstOnly?: boolean }
   return found.sort((a, b) => compareNames(a.rel, b.rel)).map((f) => f.path);
 }
 
-/** Every .eml file below `dir`, in sorted order, as messages of folder INBOX (read ahead: read-ahead.ts). */
+/** Every .eml file below `dir`, in sorted order, as messages of folder INBOX. */
 export async function* readEmlDir(dir: string): AsyncGenerator<LocalMessage> {
-  const paths = await findEmlFiles(dir);
-  const files = readFiles(paths);
-  try {
-    for (let i = 0; i < paths.length; i++) yield emlMessage(paths[i]!, () => files.read(i));
-  } finally {
-    files.close();
-  }
+  for (const path of await findEmlFiles(dir)) yield await readEmlMessage(path);
 }

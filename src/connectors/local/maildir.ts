@@ -12,8 +12,7 @@ import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode, unreadable } from './errors.js';
 import { decodeDirName, maildirPlusToFolder } from './folder-names.js';
-import { readFiles } from './read-ahead.js';
-import type { FileContent } from './read-file.js';
+import { readFileWithMtime, type FileContent } from './read-file.js';
 import type { LocalMessage } from './source.js';
 
 /** Maildir info letters (https://cr.yp.to/proto/maildir.html) and the IMAP flag each stands for. */
@@ -222,22 +221,16 @@ async function folderFiles(folder: MaildirFolder): Promise<MessageFile[]> {
 export async function* readMaildir(root: string): AsyncGenerator<LocalMessage> {
   for (const folder of await findMaildirFolders(root)) {
     const keywords = await readDovecotKeywords(folder.dir);
-    const list = await folderFiles(folder);
-    const files = readFiles(list.map((f) => f.path)); // read ahead when many (read-ahead.ts)
-    try {
-      for (const [i, file] of list.entries()) {
-        let content: FileContent;
-        try {
-          content = files.read(i);
-        } catch (err) {
-          // A client may have moved or expunged the message since the listing: skip it.
-          if (errnoCode(err) === 'ENOENT') continue;
-          throw unreadable(file.path, err);
-        }
-        yield { id: file.path, raw: content.raw, folder: folder.name, flags: parseMaildirFlags(file.name, keywords), internalDate: content.mtime };
+    for (const file of await folderFiles(folder)) {
+      let content: FileContent;
+      try {
+        content = readFileWithMtime(file.path);
+      } catch (err) {
+        // A client may have moved or expunged the message since the listing: skip it.
+        if (errnoCode(err) === 'ENOENT') continue;
+        throw unreadable(file.path, err);
       }
-    } finally {
-      files.close();
+      yield { id: file.path, raw: content.raw, folder: folder.name, flags: parseMaildirFlags(file.name, keywords), internalDate: content.mtime };
     }
   }
 }
