@@ -22,6 +22,7 @@
 import { defineExtension, defineTest, type Bound } from './define.js';
 import { DUPLICATE_STATE, type DuplicateMark } from '../runtime/evaluate.js';
 import type { HostRequest } from '../runtime/host.js';
+import { messageIdOf } from '../runtime/message/message-id.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Str } from '../runtime/strings.js';
 
@@ -48,14 +49,7 @@ function strTag(b: Bound | true | undefined): Bound | undefined {
   return b === undefined || b === true ? undefined : b;
 }
 
-/** The msg-id Dovecot takes from a Message-ID field: the first <...> holding an "@". */
-export function messageIdOf(value: string): string | undefined {
-  for (const m of value.matchAll(/<([^<>]*)>/g)) {
-    const id = m[1]!.replace(/\s+/g, '');
-    if (id.includes('@')) return `<${id}>`;
-  }
-  return undefined;
-}
+export { messageIdOf };
 
 function uniqueValue(args: DuplicateArgs, rt: Runtime): string | undefined {
   if (args.uniqueid !== undefined) return rt.expand(args.uniqueid);

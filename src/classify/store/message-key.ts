@@ -4,8 +4,8 @@
  * with other flags) counts once, while two messages that share a Message-ID but not a
  * body (a resent, edited message) are two.
  */
-import { hash } from 'node:crypto';
-import { messageIdOf } from '../../extensions/duplicate.js';
+import crypto from 'node:crypto';
+import { messageIdOf } from '../../runtime/message/message-id.js';
 import { splitHeader } from '../../runtime/message/header-fields.js';
 import type { MessageView } from '../../runtime/message/types.js';
 
@@ -18,10 +18,15 @@ import type { MessageView } from '../../runtime/message/types.js';
  */
 export function messageKey(message: MessageView, raw: Uint8Array, bodyStart = splitHeader(raw).bodyStart): string {
   const id = message.header('message-id').map(messageIdOf).find((x) => x !== undefined) ?? '';
-  // One-shot hash (no Hash object per message): the same SHA-256 as createHash gives.
-  const digest = hash('sha256', normalizedBody(raw.subarray(bodyStart)), 'hex').slice(0, 32);
+  const digest = sha256Hex(normalizedBody(raw.subarray(bodyStart))).slice(0, 32);
   return `${id} ${digest}`;
 }
+
+/** One-shot crypto.hash (Node 20.12+: no Hash object per message), else createHash: the same SHA-256. */
+const sha256Hex: (data: Uint8Array) => string =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'hex')
+    : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 function normalizedBody(body: Uint8Array): Uint8Array {
   let end = body.length;
