@@ -206,7 +206,8 @@ async function appendLocked(path: string, raw: Uint8Array, options: MboxAppendOp
         await handle.truncate(size).catch(() => undefined);
         throw storeError(path, 'cannot write to', err);
       }
-      if (created) {
+      // An empty file may be one a failed append created whose name was never synced: sync again.
+      if (created || size === 0) {
         try {
           await syncDir(dirname(path));
         } catch (err) {

@@ -82,6 +82,23 @@ describe('the directory fsync after a delivery', () => {
     expect(readFileSync(join(box, 'inbox'), 'latin1')).toBe('');
   });
 
+  it('appendToMbox fails again on a retry into the empty mbox a failed append left (its name was never synced)', async () => {
+    const dir = ownedTree();
+    const box = join(dir, 'mail');
+    mkdirSync(box);
+    chmodSync(box, 0o300);
+    const out = await asWriter(
+      dir,
+      `import { appendToMbox } from ${JSON.stringify(join(ROOT, 'src/actions/mbox-append.ts'))};
+       for (let i = 0; i < 2; i++) {
+         try { await appendToMbox(${JSON.stringify(join(box, 'inbox'))}, new TextEncoder().encode('Subject: x\\r\\n\\r\\nhi\\r\\n')); console.log('stored'); }
+         catch (e) { console.log(e.code); }
+       }`,
+    );
+    expect(out.split('\n')).toEqual(['STORE_WRITE_FAILED', 'STORE_WRITE_FAILED']);
+    expect(readFileSync(join(box, 'inbox'), 'latin1')).toBe('');
+  });
+
   it('the SMTP intake of `mailsift run` answers 451, and 250 with one copy once the folder can be synced', async () => {
     const dir = ownedTree();
     const md = join(dir, 'Maildir');
