@@ -279,21 +279,34 @@ function ownCopy(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
+/**
+ * domainSuffixes for a host not cached yet: brackets around it and one trailing dot
+ * dropped; a dotted number gives itself and, with four parts, its first three; a name its
+ * parents from the left, at most 4. Scanned by hand: the regexes, split and joins it
+ * replaced made ~10 strings per new host.
+ */
 function computeSuffixes(host: string): string[] {
-  const h = host.replace(/^\[|\]$/g, '').replace(/\.$/, '');
-  if (/^[\d.]+$/.test(h)) {
-    // The address and its /24 (its first three parts), when it has four parts.
-    let dots = 0;
-    for (let i = h.indexOf('.'); i >= 0; i = h.indexOf('.', i + 1)) dots++;
-    // One array literal for both cases, cut to one entry for the others: a second literal
-    // first built in a late message threw away this function's optimised code.
-    const both = [h, h.slice(0, h.lastIndexOf('.'))];
-    return both.slice(0, dots === 3 ? 2 : 1);
+  let start = 0;
+  let end = host.length;
+  if (end > 0 && host.charCodeAt(0) === 0x5b) start = 1; // "["
+  if (end > start && host.charCodeAt(end - 1) === 0x5d) end--; // "]"
+  if (end > start && host.charCodeAt(end - 1) === 0x2e) end--; // "."
+  const h = start === 0 && end === host.length ? host : host.slice(start, end);
+  let dots = 0;
+  let numeric = h.length > 0;
+  for (let i = 0; i < h.length; i++) {
+    const c = h.charCodeAt(i);
+    if (c === 0x2e) dots++;
+    else if (c < 48 || c > 57) numeric = false;
   }
-  const labels = h.split('.');
-  const out: string[] = [];
-  for (let i = 0; i <= labels.length - 2 && out.length < 4; i++) out.push(labels.slice(i).join('.'));
-  if (out.length === 0) out.push(h);
+  const out = [h];
+  if (numeric) {
+    // The address and its /24 (its first three parts), when it has four parts.
+    if (dots === 3) out.push(h.slice(0, h.lastIndexOf('.')));
+    return out;
+  }
+  const n = Math.min(dots, 4);
+  for (let k = 1, i = h.indexOf('.'); k < n; k++, i = h.indexOf('.', i + 1)) out.push(h.slice(i + 1));
   return out;
 }
 
