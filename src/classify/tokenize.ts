@@ -286,12 +286,13 @@ function ownCopy(s: string): string {
  * replaced made ~10 strings per new host.
  */
 function computeSuffixes(host: string): string[] {
-  let start = 0;
+  // "[", "]" and "." counted off as 0 or 1, not by "end--" in an if: a decrement first run
+  // by a late host ("[10.0.0.1]", "example.com.") threw away this function's optimised code.
+  const start = host.length > 0 && host.charCodeAt(0) === 0x5b ? 1 : 0;
   let end = host.length;
-  if (end > 0 && host.charCodeAt(0) === 0x5b) start = 1; // "["
-  if (end > start && host.charCodeAt(end - 1) === 0x5d) end--; // "]"
-  if (end > start && host.charCodeAt(end - 1) === 0x2e) end--; // "."
-  const h = start === 0 && end === host.length ? host : host.slice(start, end);
+  end -= end > start && host.charCodeAt(end - 1) === 0x5d ? 1 : 0;
+  end -= end > start && host.charCodeAt(end - 1) === 0x2e ? 1 : 0;
+  const h = host.slice(start, end); // the host itself when nothing is cut
   let dots = 0;
   let numeric = h.length > 0;
   for (let i = 0; i < h.length; i++) {
