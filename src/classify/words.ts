@@ -56,6 +56,7 @@ export function wordHashes(text: string, prefix: string, out: HashSink, fold = f
   // one (a loop per word instead of a "in a word yet?" test per character). One table load
   // maps an ASCII character to itself (or A-Z to a-z when folding), or to -1 for a separator.
   const table = fold ? ASCII_FOLDED : ASCII_AS_IS;
+  const set = out.set;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -82,9 +83,9 @@ export function wordHashes(text: string, prefix: string, out: HashSink, fold = f
       h2 = mix2(h2, c);
     }
     const len = i - start;
-    const first = lowerAscii(text.charCodeAt(start), fold);
-    if (ascii && isWordChar(first) && isWordChar(lowerAscii(text.charCodeAt(i - 1), fold)) && len <= MAX_WORD) {
-      if (len >= 3) out.set.add(finish(h1, h2, prefix.length + len));
+    // Both ends a-z or 0-9 (after folding) by one table: an ASCII word's ends index it.
+    if (ascii && len <= MAX_WORD && (WORD_END[table[text.charCodeAt(start)]!]! & WORD_END[table[text.charCodeAt(i - 1)]!]!) !== 0) {
+      if (len >= 3) set.add(finish(h1, h2, prefix.length + len));
     } else if (ascii) {
       asciiWord(text, start, i, prefix, p1, p2, out, fold);
     } else {
@@ -95,7 +96,7 @@ export function wordHashes(text: string, prefix: string, out: HashSink, fold = f
       const w = fold ? text.slice(start, i).toLowerCase() : text;
       word(w, fold ? 0 : start, fold ? w.length : i, prefix, out);
     }
-    if (out.full) return;
+    if (set.full) return;
   }
 }
 
@@ -137,6 +138,8 @@ function asciiWord(text: string, start: number, end: number, prefix: string, p1:
 const ASCII_AS_IS = new Int16Array(128).map((_, c) => c);
 for (const c of [32, 10, 13, 9, 12]) ASCII_AS_IS[c] = -1;
 const ASCII_FOLDED = ASCII_AS_IS.map((c) => (c >= 65 && c <= 90 ? c + 32 : c));
+/** 1 for the characters isWordChar accepts among ASCII (a-z, 0-9), indexed by a table entry above (-1 reads undefined: never, a word has no separator). */
+const WORD_END = new Uint8Array(128).map((_, c) => (isWordChar(c) ? 1 : 0));
 
 function lowerAscii(c: number, fold: boolean): number {
   return fold && c >= 65 && c <= 90 ? c + 32 : c;
