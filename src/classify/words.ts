@@ -107,25 +107,20 @@ export function wordHashes(text: string, prefix: string, out: HashSink, fold = f
  * state, which wordHashes computed once for all its words.
  */
 function asciiWord(text: string, start: number, end: number, prefix: string, p1: number, p2: number, out: HashSink, fold: boolean): void {
-  const first = lowerAscii(text.charCodeAt(start), fold);
-  if (!isWordChar(first) || !isWordChar(lowerAscii(text.charCodeAt(end - 1), fold))) {
-    while (start < end && !isAsciiAlnum(text.charCodeAt(start)) && text.charCodeAt(start) !== 0x24) start++;
-    while (end > start) {
-      const c = text.charCodeAt(end - 1);
-      if (isAsciiAlnum(c) || c === 0x24 || c === 0x25 || c === 0x21) break;
-      end--;
-    }
+  // An ASCII run without separators: the tables below are indexed by its characters.
+  const table = fold ? ASCII_FOLDED : ASCII_AS_IS;
+  if ((WORD_END[table[text.charCodeAt(start)]!]! & WORD_END[table[text.charCodeAt(end - 1)]!]!) === 0) {
+    while (start < end && KEEP_FIRST[text.charCodeAt(start)]! === 0) start++;
+    while (end > start && KEEP_LAST[text.charCodeAt(end - 1)]! === 0) end--;
   }
   const len = end - start;
   if (len < 3) return;
   if (len > MAX_WORD) {
-    out.add(`${prefix}skip:${String.fromCharCode(lowerAscii(text.charCodeAt(start), fold))} ${Math.floor(len / 10) * 10}`);
+    out.add(`${prefix}skip:${String.fromCharCode(table[text.charCodeAt(start)]!)} ${Math.floor(len / 10) * 10}`);
     return;
   }
   let h1 = p1;
   let h2 = p2;
-  // An ASCII run without separators: the table maps (and folds) every character in it.
-  const table = fold ? ASCII_FOLDED : ASCII_AS_IS;
   for (let i = start; i < end; i++) {
     const c = table[text.charCodeAt(i)]!;
     h1 = mix1(h1, c);
@@ -140,10 +135,9 @@ for (const c of [32, 10, 13, 9, 12]) ASCII_AS_IS[c] = -1;
 const ASCII_FOLDED = ASCII_AS_IS.map((c) => (c >= 65 && c <= 90 ? c + 32 : c));
 /** 1 for the characters isWordChar accepts among ASCII (a-z, 0-9), indexed by a table entry above (-1 reads undefined: never, a word has no separator). */
 const WORD_END = new Uint8Array(128).map((_, c) => (isWordChar(c) ? 1 : 0));
-
-function lowerAscii(c: number, fold: boolean): number {
-  return fold && c >= 65 && c <= 90 ? c + 32 : c;
-}
+/** word()'s trimming among ASCII: what may start a word (letters, digits, "$") and end it (also "%" and "!"). */
+const KEEP_FIRST = new Uint8Array(128).map((_, c) => (isAsciiAlnum(c) || c === 0x24 ? 1 : 0));
+const KEEP_LAST = KEEP_FIRST.map((keep, c) => (keep === 1 || c === 0x25 || c === 0x21 ? 1 : 0));
 
 /**
  * One word, text[start, end): punctuation trimmed at both ends (letters, digits and "$"
