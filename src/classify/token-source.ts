@@ -33,8 +33,9 @@ const MIME_FIELDS = ['content-type', 'content-disposition', 'content-transfer-en
 
 /** A raw message (no mbox "From " line) read for tokenizing. */
 export function tokenSource(raw: Uint8Array): TokenSource {
-  const view = parseMessage(raw);
-  const bodyStart = splitHeader(raw).bodyStart;
+  const split = splitHeader(raw); // once, for the view and the body
+  const view = parseMessage(raw, split);
+  const bodyStart = split.bodyStart;
   let root: MimePart | undefined;
   return {
     view,
