@@ -11,6 +11,7 @@
 import type { ImapFlow } from 'imapflow';
 import { Backoff, type BackoffOptions } from '../connectors/imap/backoff.js';
 import { patternMatcher } from '../connectors/imap/mailbox-state.js';
+import { wakeableSleep } from '../connectors/imap/wakeable-sleep.js';
 import type { ImapAccountConfig, MailboxChange, WatchMode } from '../connectors/imap/types.js';
 import { MailboxWatcher, type WatcherOptions } from '../connectors/imap/watch.js';
 import type { ImapAccount, WatchConfig } from '../config/types.js';
@@ -167,13 +168,9 @@ export class ImapAccountRunner {
           this.deps.logger.event('error', `${e.message}; retrying (next in ${Math.ceil(delay / 1000)}s, backing off up to 5 min)`, { account: this.name, code: e.code });
         }
         for (const m of this.knownMailboxes()) this.deps.state.events.setStatus(this.name, m, { mode: 'offline', lastError: `${e.code}: ${e.message}` });
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
+        const sleep = wakeableSleep(delay);
+        this.wake = sleep.wake;
+        await sleep.done;
         this.wake = undefined;
       }
     }

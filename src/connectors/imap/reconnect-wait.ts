@@ -5,6 +5,7 @@
  */
 import type { MailsiftError } from '../../errors.js';
 import type { Backoff } from './backoff.js';
+import { wakeableSleep } from './wakeable-sleep.js';
 
 export interface Disconnected {
   error: MailsiftError;
@@ -25,13 +26,9 @@ export class ReconnectWait {
     const attempt = this.backoff.attempt;
     const delay = this.backoff.next();
     this.announce({ error, retryInMs: delay, attempt });
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, delay);
-      this.wakeUp = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
+    const sleep = wakeableSleep(delay);
+    this.wakeUp = sleep.wake;
+    await sleep.done;
     this.wakeUp = undefined;
   }
 
