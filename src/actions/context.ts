@@ -44,6 +44,15 @@ export class Progress {
     }
   }
 
+  /**
+   * A step that is not an effect() finished (an outbound handler returned: the mail went
+   * out). If recording it in the ledger then fails, the failure is not clean: marking the row
+   * failed would let the next run send it again.
+   */
+  finished(): void {
+    this.done++;
+  }
+
   /** Something may have happened that cannot be checked (an outbound handler said so). */
   uncertain(): void {
     this.inFlight = true;

@@ -1,7 +1,7 @@
 /** Running one outbound operation through its registered handler (outbound.ts documents the contract). */
 import { MailsiftError } from '../errors.js';
 import type { MessageSession, Progress } from './context.js';
-import type { OutboundContext } from './outbound.js';
+import type { OutboundContext, OutboundHandler } from './outbound.js';
 import type { Operation } from './plan-operations.js';
 
 export async function runOutbound(s: MessageSession, p: Progress, op: Extract<Operation, { kind: 'outbound' }>, inDoubt: boolean): Promise<string> {
@@ -24,11 +24,23 @@ export async function runOutbound(s: MessageSession, p: Progress, op: Extract<Op
             return m.raw;
           })),
   };
+  return runOutboundHandler(handler, ctx, p);
+}
+
+/**
+ * One handler run, for the IMAP executor, POP3 delivery and the SMTP intake alike. A handler
+ * that returns has sent: `p` then counts a finished step, so a ledger write failing after it
+ * leaves the row in doubt (never "failed", which the next run would send again). A handler
+ * that throws with `inDoubt` may have sent; any other throw sent nothing.
+ */
+export async function runOutboundHandler(handler: OutboundHandler, ctx: OutboundContext, p: Progress): Promise<string> {
   try {
-    return await handler.run(ctx);
+    const detail = await handler.run(ctx);
+    p.finished();
+    return detail;
   } catch (err) {
     if ((err as { inDoubt?: unknown })?.inDoubt === true) p.uncertain();
     if (err instanceof MailsiftError) throw err;
-    throw new MailsiftError('OUTBOUND_FAILED', `${type}: ${((err as Error)?.message ?? String(err)).replace(/\s+/g, ' ').trim()}`, { cause: err });
+    throw new MailsiftError('OUTBOUND_FAILED', `${ctx.action.type}: ${((err as Error)?.message ?? String(err)).replace(/\s+/g, ' ').trim()}`, { cause: err });
   }
 }

@@ -101,6 +101,30 @@ describe('executor: an outbound action left in doubt keeps the message', () => {
     expect(await find(d, 'Archive', m.messageId)).toHaveLength(1);
   });
 
+  it('a redirect that went out but could not be recorded done is not sent again, and the message stays', async () => {
+    const m = await put(d, 'gone');
+    const i = input(m.ref, [redirect(false)]);
+    sink.messages.length = 0;
+    // A real SQLite failure on the write that records the redirect done, and on nothing else
+    // (as a full disk or an I/O error can refuse one write and not the next).
+    h.state.db.exec("CREATE TEMP TRIGGER refuse_done BEFORE UPDATE ON ledger WHEN NEW.state = 'done' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    let first: Awaited<ReturnType<typeof h.run>>;
+    try {
+      first = await h.run(i, { outbound: out.registry });
+    } finally {
+      h.state.db.exec('DROP TRIGGER refuse_done');
+    }
+    expect(first.status).toBe('failed');
+    expect(await sink.waitFor(1)).toHaveLength(1);
+    expect(await find(d, 'INBOX', m.messageId)).toHaveLength(1);
+    // The next run finds the redirect in doubt (not failed): no second copy, no discard.
+    const again = await h.run(i, { outbound: out.registry });
+    expect(again.results.map((r) => r.status)).toEqual(['done', 'done']);
+    expect(again.results[1]).toMatchObject({ kind: 'discard', detail: expect.stringMatching(/^not discarded/) });
+    expect(sink.messages).toHaveLength(1);
+    expect(await find(d, 'INBOX', m.messageId)).toHaveLength(1);
+  });
+
   it('without a crash the redirect is sent and the discard runs (the rule applies only in doubt)', async () => {
     const m = await put(d, 'gone');
     const i = input(m.ref, [redirect(false)]);

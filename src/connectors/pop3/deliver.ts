@@ -18,6 +18,7 @@ import type { ExecutorDeps } from '../../actions/deps.js';
 import { Progress } from '../../actions/context.js';
 import { appendBytes } from '../../actions/append-bytes.js';
 import { findInMaildir, findInMbox, storeInMaildir, storeInMbox } from '../../actions/local-store.js';
+import { runOutboundHandler } from '../../actions/outbound-run.js';
 import type { Operation, OperationPlan } from '../../actions/plan-operations.js';
 import type { ExecuteOutcome, MessageRef, OperationResult } from '../../actions/types.js';
 import { MailsiftError } from '../../errors.js';
@@ -217,11 +218,5 @@ async function outbound(deps: ExecutorDeps, p: Progress, input: Pop3DeliveryInpu
   if (!handler) throw new MailsiftError('OUTBOUND_NOT_CONFIGURED', `${type}: no handler is configured for it: the message stays on the POP3 server`);
   // uid 0: a POP3 message has no UID; handlers key their own records by `key` and the message.
   const ref: MessageRef = { account: input.account, mailbox: POP3_FOLDER, uidValidity: 0, uid: 0, flags: [] };
-  try {
-    return await handler.run({ ref, action: op.action, key: op.key, inDoubt, message: () => Promise.resolve(raw) });
-  } catch (err) {
-    if ((err as { inDoubt?: unknown })?.inDoubt === true) p.uncertain();
-    if (err instanceof MailsiftError) throw err;
-    throw new MailsiftError('OUTBOUND_FAILED', `${type}: ${oneLine((err as Error)?.message ?? String(err))}`, { cause: err });
-  }
+  return runOutboundHandler(handler, { ref, action: op.action, key: op.key, inDoubt, message: () => Promise.resolve(raw) }, p);
 }

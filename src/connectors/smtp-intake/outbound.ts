@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { Progress } from '../../actions/context.js';
 import type { ExecutorDeps } from '../../actions/deps.js';
+import { runOutboundHandler } from '../../actions/outbound-run.js';
 import type { MessageRef } from '../../actions/types.js';
 import { MailsiftError } from '../../errors.js';
 import type { LedgerKey } from '../../state/ledger.js';
@@ -67,13 +68,7 @@ export async function runIntakeOutbound(
       }
       const handler = deps.outbound?.get(op.action.type);
       if (!handler) throw new MailsiftError('OUTBOUND_NOT_CONFIGURED', `${op.action.type}: no handler is configured for it`);
-      let detail: string;
-      try {
-        detail = oneLine(await handler.run({ ref, action: op.action, key: op.key, inDoubt: begun === 'in-doubt', message: () => Promise.resolve(input.message) }));
-      } catch (err) {
-        if ((err as { inDoubt?: unknown })?.inDoubt === true) progress.uncertain();
-        throw err instanceof MailsiftError ? err : new MailsiftError('OUTBOUND_FAILED', `${op.action.type}: ${oneLine((err as Error)?.message ?? String(err))}`, { cause: err });
-      }
+      const detail = oneLine(await runOutboundHandler(handler, { ref, action: op.action, key: op.key, inDoubt: begun === 'in-doubt', message: () => Promise.resolve(input.message) }, progress));
       deps.ledger.complete(key, detail);
       results.push({ request, status: 'done', detail, ...(begun === 'in-doubt' && { inDoubt: true }) });
     } catch (err) {
