@@ -21,7 +21,7 @@ export interface DaemonFixture {
   setup(label: string): TestSetup;
 }
 
-export function useDaemonFixture(options: { notify: boolean; name: string; mailboxes: string[] }): DaemonFixture {
+export function useDaemonFixture(options: { notify: boolean; name: string; mailboxes: string[]; extraConfig?: string }): DaemonFixture {
   let d: DovecotInstance | undefined;
   let mail: Mailboxes | undefined;
   const setups: TestSetup[] = [];
@@ -41,7 +41,7 @@ export function useDaemonFixture(options: { notify: boolean; name: string; mailb
   };
 
   beforeAll(async () => {
-    d = await startDovecot({ notify: options.notify, name: options.name });
+    d = await startDovecot({ notify: options.notify, name: options.name, ...(options.extraConfig !== undefined && { extraConfig: options.extraConfig }) });
     for (const m of options.mailboxes) await d.createMailbox('alice', m);
     mail = new Mailboxes(d);
   });

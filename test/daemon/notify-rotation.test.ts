@@ -9,11 +9,12 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
-import { Mailboxes, message, TestSetup, waitFor } from './helpers.js';
+import type { DovecotInstance } from '../support/dovecot.js';
+import { useDaemonFixture } from './daemon-fixture.js';
+import { message, waitFor } from './helpers.js';
 
 /** Dovecot rotates a log past max_size, or past min_size once it is min_time old. */
 const ROTATE_SOON = ['mail_index_log_rotate_min_size = 1k', 'mail_index_log_rotate_max_size = 2k', 'mail_index_log_rotate_min_age = 0'].join('\n');
@@ -29,28 +30,13 @@ function logInodes(d: DovecotInstance): { inbox: number; list: number } {
 }
 
 describe('daemon: NOTIFY after Dovecot rotated its index logs', () => {
-  let d: DovecotInstance;
-  let mail: Mailboxes;
-  let setup: TestSetup;
-  let daemon: Daemon | undefined;
-
-  beforeAll(async () => {
-    d = await startDovecot({ notify: true, name: 'notify-rotation', extraConfig: ROTATE_SOON });
-    for (const m of ['Lists/dev', 'Unwatched']) await d.createMailbox('alice', m);
-    mail = new Mailboxes(d);
-    setup = new TestSetup('notify-rotation');
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-    await mail?.close();
-    await d?.dispose();
-    setup?.dispose();
-  });
+  const env = useDaemonFixture({ notify: true, name: 'notify-rotation', mailboxes: ['Lists/dev', 'Unwatched'], extraConfig: ROTATE_SOON });
 
   it('still processes mail that arrives after both logs rotated (NOTIFY is re-armed on the keepalive)', async () => {
-    const config = await setup.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', mailboxes: ['INBOX', 'Lists/*'], rules: KEEP_RULES, start: 'new' }] });
+    const d = env.d;
+    const config = await env.setup('notify-rotation').write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', mailboxes: ['INBOX', 'Lists/*'], rules: KEEP_RULES, start: 'new' }] });
     const logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 }, watcher: { keepaliveMs: 1000 } });
+    env.daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 }, watcher: { keepaliveMs: 1000 } });
     await waitFor('the daemon to connect', () => logger.events.some((e) => / connected to .*\(notify\)/.test(e.text)));
     const processed = (mailbox: string, id: string) => logger.messages.some((m) => m.mailbox === mailbox && m.messageId === `${id}@example.test`);
 

@@ -8,31 +8,18 @@
  */
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
-import { Mailboxes, message, TestSetup, waitFor } from './helpers.js';
+import { useDaemonFixture } from './daemon-fixture.js';
+import { message, waitFor } from './helpers.js';
 
 describe('daemon: mail that arrives while the watched mailbox is selected', () => {
-  let d: DovecotInstance;
-  let mail: Mailboxes;
-  let setup: TestSetup;
-  let daemon: Daemon | undefined;
-
-  beforeAll(async () => {
-    d = await startDovecot({ notify: true, name: 'push-selected' });
-    mail = new Mailboxes(d);
-    setup = new TestSetup('push-selected');
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-    await mail?.close();
-    await d?.dispose();
-    setup?.dispose();
-  });
+  const env = useDaemonFixture({ notify: true, name: 'push-selected', mailboxes: [] });
 
   it('is processed on its push, without waiting for the keepalive', async () => {
+    const { d, mail } = env;
+    const setup = env.setup('push-selected');
     const bin = join(setup.dir, 'programs');
     mkdirSync(bin);
     const go = join(setup.dir, 'go');
@@ -42,7 +29,7 @@ describe('daemon: mail that arrives while the watched mailbox is selected', () =
     const rules = 'require ["vnd.dovecot.execute"];\nif header :contains "subject" "hold" { execute "hold"; }\nkeep;\n';
     const config = await setup.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', rules, start: 'new' }], extra: `[pipe]\ndir = ${JSON.stringify(bin)}\n` });
     const logger = new MemoryLogger();
-    daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 }, watcher: { keepaliveMs: 600_000, resyncIntervalMs: 600_000 } });
+    env.daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 }, watcher: { keepaliveMs: 600_000, resyncIntervalMs: 600_000 } });
     await waitFor('the daemon to connect', () => logger.events.some((e) => / connected to .*\(notify\)/.test(e.text)));
     const processed = (id: string) => logger.messages.some((m) => m.messageId === `${id}@example.test`);
 
