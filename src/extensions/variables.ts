@@ -18,7 +18,7 @@ import { defineCommand, defineExtension, defineTest, type LowerContext } from '.
 import type { Span } from '../dsl/diagnostics.js';
 import { asciiLower, asciiUpper, octet } from '../runtime/comparators.js';
 import { encodeUrl } from './enotify.js';
-import type { MatchSpec } from '../runtime/runtime.js';
+import type { MatchSpec, Runtime } from '../runtime/runtime.js';
 import { isIdentifier, truncateUtf8, type Str } from '../runtime/strings.js';
 
 /** Modifiers by precedence (RFC 5229 §4.1): applied from highest to lowest. */
@@ -120,12 +120,17 @@ const set = defineCommand<SetArgs>({
     const max = rt.limits.maxVariableSize;
     let value = truncateUtf8(rt.expand(args.value), max);
     for (const m of args.modifiers) value = applyModifier(m, value);
-    if (!rt.variables.has(args.name) && rt.variables.size >= rt.limits.maxVariables) {
-      rt.fail('too-many-variables', `more than ${rt.limits.maxVariables} variables`);
-    }
-    rt.variables.set(args.name, truncateUtf8(value, max));
+    setVariable(rt, args.name, value);
   },
 });
+
+/** Assign `value` to the (lower-cased) variable `name`, cut at the size limit as `set` does (also execute's :output). */
+export function setVariable(rt: Runtime, name: string, value: string): void {
+  if (!rt.variables.has(name) && rt.variables.size >= rt.limits.maxVariables) {
+    rt.fail('too-many-variables', `more than ${rt.limits.maxVariables} variables`);
+  }
+  rt.variables.set(name, truncateUtf8(value, rt.limits.maxVariableSize));
+}
 
 interface StringArgs {
   readonly source: readonly Str[];

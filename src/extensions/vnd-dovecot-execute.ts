@@ -27,10 +27,10 @@
  * Status: complete.
  */
 import { defineCommand, defineExtension, defineTest, type Bound, type Call, type LowerContext } from './define.js';
-import { lowerVariableName } from './variables.js';
+import { lowerVariableName, setVariable } from './variables.js';
 import type { ExecuteAnswer, HostRequest } from '../runtime/host.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { truncateUtf8, type Str } from '../runtime/strings.js';
+import type { Str } from '../runtime/strings.js';
 
 interface ExecuteArgs {
   readonly program: string;
@@ -132,16 +132,11 @@ function ask<T>(args: ExecuteArgs, rt: Runtime, settle: (answer: ExecuteAnswer, 
     resume(raw: unknown): T {
       const answer = raw as ExecuteAnswer;
       const success = answer.kind === 'exited' && answer.exitCode === 0;
-      if (success && args.output !== undefined) assign(rt, args.output, answer.output);
+      // §7: the output goes into the variable, cut at the size limit as `set` would.
+      if (success && args.output !== undefined) setVariable(rt, args.output, answer.output);
       return settle(answer, success);
     },
   };
-}
-
-/** §7: the output goes into the variable, cut at the size limit as `set` would. */
-function assign(rt: Runtime, name: string, value: string): void {
-  if (!rt.variables.has(name) && rt.variables.size >= rt.limits.maxVariables) rt.fail('too-many-variables', `more than ${rt.limits.maxVariables} variables`);
-  rt.variables.set(name, truncateUtf8(value, rt.limits.maxVariableSize));
 }
 
 const signature = {
