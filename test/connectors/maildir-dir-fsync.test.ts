@@ -19,6 +19,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { swaks } from '../smtp-intake/harness.js';
 import { freePort } from '../support/free-port.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -108,17 +109,11 @@ describe('the directory fsync after a delivery', () => {
         if (t > 600 || daemon.exitCode !== null) throw new Error(`the daemon did not start:\n${log}`);
         await new Promise((r) => setTimeout(r, 25));
       }
-      const swaks = async () => {
-        const args = ['--server', `127.0.0.1:${port}`, '--from', 'alice@example.org', '--to', 'me@example.test', '--data', `@${join(dir, 'msg.eml')}`];
-        return run('swaks', args).then(
-          (r) => r.stdout,
-          (e: { stdout?: string }) => e.stdout ?? '',
-        );
-      };
-      expect(await swaks()).toMatch(/<\*\* {1,2}451 /);
+      const send = async () => (await swaks(['--server', `127.0.0.1:${port}`, '--from', 'alice@example.org', '--to', 'me@example.test', '--data', `@${join(dir, 'msg.eml')}`])).out;
+      expect(await send()).toMatch(/<\*\* {1,2}451 /);
       expect(files(join(md, 'new'))).toEqual([]);
       chmodSync(join(md, 'new'), 0o700);
-      expect(await swaks()).toMatch(/<- {1,2}250 2\.0\.0 stored in box\/INBOX/);
+      expect(await send()).toMatch(/<- {1,2}250 2\.0\.0 stored in box\/INBOX/);
       expect(files(join(md, 'new'))).toHaveLength(1);
     } finally {
       daemon.kill('SIGTERM');
