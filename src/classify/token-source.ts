@@ -45,11 +45,6 @@ export function tokenSource(raw: Uint8Array): TokenSource {
   };
 }
 
-/** A view as a TokenSource, its MIME tree its own (a rule's view; tests compare the two). */
-export function viewSource(view: MessageView): TokenSource {
-  return { view, bytes: view.raw, bodyStart: splitHeader(view.raw).bodyStart, mime: () => view.mime() };
-}
-
 function mimeFields(view: MessageView): readonly HeaderField[] {
   let out: HeaderField[] | undefined;
   for (const name of MIME_FIELDS) {
