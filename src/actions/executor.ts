@@ -20,7 +20,7 @@ import { MessageSession, Progress } from './context.js';
 import { transfer } from './cross-account.js';
 import type { ExecutorDeps } from './deps.js';
 import { describeOperation } from './describe.js';
-import { runOutbound } from './outbound-run.js';
+import { oneLine, runOutbound } from './outbound-run.js';
 import type { Operation } from './plan-operations.js';
 import { expungeInPlace, flagInPlace, moveWithin, copyWithin, removeSource, trashOf } from './same-account.js';
 import { resolveTarget } from './targets.js';
@@ -33,10 +33,6 @@ export type { ExecutorDeps, ExecutorLogEvent, ImapHandle, LedgerLike } from './d
 export function createExecutor(deps: ExecutorDeps): Executor {
   const trash = new Map<string, Promise<string>>();
   return { execute: (input) => execute(deps, trash, input) };
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
 
 function asError(err: unknown): MailsiftError {

@@ -33,6 +33,11 @@ export async function runOutbound(s: MessageSession, p: Progress, op: Extract<Op
  * leaves the row in doubt (never "failed", which the next run would send again). A handler
  * that throws with `inDoubt` may have sent; any other throw sent nothing.
  */
+/** Whitespace runs (a multi-line server or program message) collapsed, for ledger details and logs. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 export async function runOutboundHandler(handler: OutboundHandler, ctx: OutboundContext, p: Progress): Promise<string> {
   try {
     const detail = await handler.run(ctx);
@@ -41,6 +46,6 @@ export async function runOutboundHandler(handler: OutboundHandler, ctx: Outbound
   } catch (err) {
     if ((err as { inDoubt?: unknown })?.inDoubt === true) p.uncertain();
     if (err instanceof MailsiftError) throw err;
-    throw new MailsiftError('OUTBOUND_FAILED', `${ctx.action.type}: ${((err as Error)?.message ?? String(err)).replace(/\s+/g, ' ').trim()}`, { cause: err });
+    throw new MailsiftError('OUTBOUND_FAILED', `${ctx.action.type}: ${oneLine((err as Error)?.message ?? String(err))}`, { cause: err });
   }
 }

@@ -18,7 +18,7 @@ import type { ExecutorDeps } from '../../actions/deps.js';
 import { Progress } from '../../actions/context.js';
 import { appendBytes } from '../../actions/append-bytes.js';
 import { findInMaildir, findInMbox, storeInMaildir, storeInMbox } from '../../actions/local-store.js';
-import { runOutboundHandler } from '../../actions/outbound-run.js';
+import { oneLine, runOutboundHandler } from '../../actions/outbound-run.js';
 import type { Operation, OperationPlan } from '../../actions/plan-operations.js';
 import type { ExecuteOutcome, MessageRef, OperationResult } from '../../actions/types.js';
 import { MailsiftError } from '../../errors.js';
@@ -98,10 +98,6 @@ function stepsOf(input: Pop3DeliveryInput): Step[] {
     }
   }
   return steps;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
 
 function describeStore(s: Store): string {

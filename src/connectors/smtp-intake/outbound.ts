@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { Progress } from '../../actions/context.js';
 import type { ExecutorDeps } from '../../actions/deps.js';
-import { runOutboundHandler } from '../../actions/outbound-run.js';
+import { oneLine, runOutboundHandler } from '../../actions/outbound-run.js';
 import type { MessageRef } from '../../actions/types.js';
 import { MailsiftError } from '../../errors.js';
 import type { LedgerKey } from '../../state/ledger.js';
@@ -44,10 +44,6 @@ export function transactionDigest(envelope: IntakeEnvelope, data: Uint8Array): s
   h.update(`${envelope.mailFrom}\u0000${envelope.rcptTo.map((r) => r.toLowerCase()).join('\u0000')}\u0000`);
   h.update(data);
   return h.digest('hex').slice(0, 40);
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
 
 export async function runIntakeOutbound(
