@@ -23,7 +23,7 @@
  * Each model classifies a message at most once per evaluation (cached in rt.state).
  * `spamtestFromModel` backs spamtest/spamtestplus (RFC 5235) with a model's spam bucket.
  */
-import { defineExtension, defineTest, type Bound, type Call, type LowerContext } from './define.js';
+import { defineExtension, defineTest, tagArgument, type Call, type LowerContext } from './define.js';
 import type { ScoreTestSettings } from './spamtest.js';
 import type { Classification, ModelSnapshot } from '../classify/model-snapshot.js';
 import { tokenHashes } from '../classify/tokenize.js';
@@ -74,15 +74,11 @@ interface ClassifyArgs {
   readonly match: MatchSpec;
 }
 
-function strTag(b: Bound | true | undefined): Bound | undefined {
-  return b === undefined || b === true ? undefined : b;
-}
-
 function lower(call: Call, cx: LowerContext): ClassifyArgs | undefined {
-  const probability = strTag(call.tag('probability'));
+  const probability = tagArgument(call.tag('probability'));
   const keys = call.positional[0]!.list!;
   if (!probability) {
-    return { model: strTag(call.tag('model'))?.str, mode: call.tag('verdict') ? 'verdict' : 'bucket', keys, match: call.match };
+    return { model: tagArgument(call.tag('model'))?.str, mode: call.tag('verdict') ? 'verdict' : 'bucket', keys, match: call.match };
   }
   const span = call.tagSpan('probability')!;
   const type = call.match.type.name;
@@ -104,7 +100,7 @@ function lower(call: Call, cx: LowerContext): ClassifyArgs | undefined {
   }
   if (!ok) return undefined;
   return {
-    model: strTag(call.tag('model'))?.str,
+    model: tagArgument(call.tag('model'))?.str,
     mode: 'probability',
     bucket: probability.str,
     keys,

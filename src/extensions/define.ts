@@ -69,6 +69,11 @@ export interface Call {
   readonly addressPart: AddressPart;
 }
 
+/** The argument of a tag that takes one (`call.tag(name)`), or undefined when the tag is absent. */
+export function tagArgument(b: Bound | true | undefined): Bound | undefined {
+  return b === undefined || b === true ? undefined : b;
+}
+
 export interface LowerContext {
   error(code: DiagnosticCode, span: Span, message: string): void;
   /** Something legal but suspicious: reported, the script still compiles (Pigeonhole's warnings). */

@@ -19,7 +19,7 @@
  *   fails there (newer Pigeonhole answers the first result again).
  * Status: complete.
  */
-import { defineExtension, defineTest, type Bound } from './define.js';
+import { defineExtension, defineTest, tagArgument } from './define.js';
 import { DUPLICATE_STATE, type DuplicateMark } from '../runtime/evaluate.js';
 import type { HostRequest } from '../runtime/host.js';
 import { messageIdOf } from '../runtime/message/message-id.js';
@@ -43,10 +43,6 @@ interface DuplicateArgs {
   readonly uniqueid?: Str;
   readonly seconds?: number;
   readonly last: boolean;
-}
-
-function strTag(b: Bound | true | undefined): Bound | undefined {
-  return b === undefined || b === true ? undefined : b;
 }
 
 export { messageIdOf };
@@ -77,10 +73,10 @@ const duplicateTest = defineTest<DuplicateArgs>({
     },
   },
   lower: (call) => ({
-    handle: strTag(call.tag('handle'))?.str,
-    header: strTag(call.tag('header'))?.str,
-    uniqueid: strTag(call.tag('uniqueid'))?.str,
-    seconds: strTag(call.tag('seconds'))?.num,
+    handle: tagArgument(call.tag('handle'))?.str,
+    header: tagArgument(call.tag('header'))?.str,
+    uniqueid: tagArgument(call.tag('uniqueid'))?.str,
+    seconds: tagArgument(call.tag('seconds'))?.num,
     last: call.tag('last') !== undefined,
   }),
   asksHost: true,

@@ -12,7 +12,7 @@
  * earlier ones already reach is dropped or trimmed by its method.
  * Status: complete.
  */
-import { defineCommand, defineExtension, defineTest, type Bound, type LowerContext } from './define.js';
+import { defineCommand, defineExtension, defineTest, tagArgument, type Bound, type LowerContext } from './define.js';
 import { lookupMethod, uriProblem } from './notify-methods/registry.js';
 import type { NotifyAction } from '../runtime/actions.js';
 import type { MatchSpec } from '../runtime/runtime.js';
@@ -51,10 +51,6 @@ interface NotifyArgs {
   readonly message?: Str;
 }
 
-function strTag(b: Bound | true | undefined): Bound | undefined {
-  return b === undefined || b === true ? undefined : b;
-}
-
 /** Compile-time checks of a constant method URI and, given that method, a constant :from. */
 function lowerMethod(method: Bound, from: Bound | undefined, cx: LowerContext): boolean {
   if (!isConstant(method.str!)) return true;
@@ -82,7 +78,7 @@ const notify = defineCommand<NotifyArgs>({
   lower(call, cx) {
     let ok = true;
     let importance: 1 | 2 | 3 = 2;
-    const imp = strTag(call.tag('importance'));
+    const imp = tagArgument(call.tag('importance'));
     if (imp) {
       // RFC 5435 §3.4; Pigeonhole wants the literal value even when variables are in use.
       const v = imp.str!;
@@ -92,7 +88,7 @@ const notify = defineCommand<NotifyArgs>({
         ok = false;
       }
     }
-    const options = strTag(call.tag('options'));
+    const options = tagArgument(call.tag('options'));
     for (const [i, o] of (options?.list ?? []).entries()) {
       const problem = isConstant(o) ? optionProblem(o) : undefined;
       if (problem) {
@@ -100,7 +96,7 @@ const notify = defineCommand<NotifyArgs>({
         ok = false;
       }
     }
-    const from = strTag(call.tag('from'));
+    const from = tagArgument(call.tag('from'));
     if (!lowerMethod(call.positional[0]!, from, cx)) ok = false;
     if (!ok) return undefined;
     return {
@@ -108,7 +104,7 @@ const notify = defineCommand<NotifyArgs>({
       from: from?.str,
       importance,
       options: options?.list ?? [],
-      message: strTag(call.tag('message'))?.str,
+      message: tagArgument(call.tag('message'))?.str,
     };
   },
   run(args, rt) {

@@ -20,7 +20,7 @@
  * - a second vacation in one run is a runtime error (result.ts).
  * Status: complete.
  */
-import { defineCommand, defineExtension, type Bound } from './define.js';
+import { defineCommand, defineExtension, tagArgument, type Bound } from './define.js';
 import { parseSieveAddress } from './notify-methods/address.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { isConstant, type Str } from '../runtime/strings.js';
@@ -46,10 +46,6 @@ interface VacationArgs {
   readonly handle: Str;
   readonly days?: number;
   readonly seconds?: number;
-}
-
-function strTag(b: Bound | true | undefined): Bound | undefined {
-  return b === undefined || b === true ? undefined : b;
 }
 
 /** A string argument as written in the script (variables unexpanded), for the default handle. */
@@ -82,8 +78,8 @@ const vacationCommand = defineCommand<VacationArgs>({
   },
   lower(call, cx) {
     const reason = call.positional[0]!;
-    const subject = strTag(call.tag('subject'));
-    const from = strTag(call.tag('from'));
+    const subject = tagArgument(call.tag('subject'));
+    const from = tagArgument(call.tag('from'));
     if (from && isConstant(from.str!)) {
       const a = parseSieveAddress(from.str);
       if ('error' in a) {
@@ -92,17 +88,17 @@ const vacationCommand = defineCommand<VacationArgs>({
       }
     }
     const mime = call.tag('mime') !== undefined;
-    const explicit = strTag(call.tag('handle'));
+    const explicit = tagArgument(call.tag('handle'));
     // RFC 5230 §4.2: without :handle, replies with different texts are tracked apart.
     const handle = explicit?.str ??
       written(reason) + (subject ? written(subject) : '<default-subject>') + (from ? written(from) : '<default-from>') + (mime ? '<MIME>' : '<NO-MIME>');
-    const days = strTag(call.tag('days'))?.num;
-    const seconds = strTag(call.tag('seconds'))?.num;
+    const days = tagArgument(call.tag('days'))?.num;
+    const seconds = tagArgument(call.tag('seconds'))?.num;
     return {
       reason: reason.str!,
       subject: subject?.str,
       from: from?.str,
-      addresses: strTag(call.tag('addresses'))?.list ?? [],
+      addresses: tagArgument(call.tag('addresses'))?.list ?? [],
       mime,
       handle,
       ...(days === undefined ? {} : { days }),

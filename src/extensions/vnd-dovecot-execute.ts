@@ -26,7 +26,7 @@
  * during evaluation, a message evaluated again (after a crash or a retry) runs it again.
  * Status: complete.
  */
-import { defineCommand, defineExtension, defineTest, type Bound, type Call, type LowerContext } from './define.js';
+import { defineCommand, defineExtension, defineTest, tagArgument, type Call, type LowerContext } from './define.js';
 import { lowerVariableName, setVariable } from './variables.js';
 import type { ExecuteAnswer, HostRequest } from '../runtime/host.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -61,10 +61,6 @@ export function argumentProblem(arg: string): string | undefined {
   return undefined;
 }
 
-function tagArg(b: Bound | true | undefined): Bound | undefined {
-  return b === undefined || b === true ? undefined : b;
-}
-
 function lower(call: Call, cx: LowerContext): ExecuteArgs | undefined {
   const nameArg = call.positional[0]!;
   const program = cx.constant(nameArg);
@@ -85,7 +81,7 @@ function lower(call: Call, cx: LowerContext): ExecuteArgs | undefined {
     }
   });
   let output: string | undefined;
-  const outputArg = tagArg(call.tag('output'));
+  const outputArg = tagArgument(call.tag('output'));
   if (outputArg) {
     if (!cx.has('variables')) {
       cx.error('undeclared-capability', call.tagSpan('output') ?? outputArg.span, ':output needs require "variables"');
@@ -101,7 +97,7 @@ function lower(call: Call, cx: LowerContext): ExecuteArgs | undefined {
   if (call.tag('pipe') !== undefined) {
     input = 'message';
     cx.readsWholeMessage();
-  } else input = tagArg(call.tag('input'))?.str;
+  } else input = tagArgument(call.tag('input'))?.str;
   return { program, args, ...(input !== undefined && { input }), ...(output !== undefined && { output }) };
 }
 
