@@ -130,8 +130,8 @@ export class HashSet {
 }
 
 /**
- * hash → `columns` Int32 counters, open addressing, grown at 50 % load. Used for a
- * snapshot (one column per bucket) and for a training batch's pending count changes.
+ * hash → `columns` Int32 counters, open addressing, grown at 50 % load: a snapshot's
+ * counts, one column per bucket. (A training batch's changes go to store/sorted-counts.ts.)
  */
 export class HashCounts {
   private keys: Float64Array;
@@ -175,7 +175,7 @@ export class HashCounts {
   }
 
   /** The slot of `hash`, inserted (with zero counts) when missing. Slots move when the table grows. */
-  slotFor(hash: number): number {
+  private slotFor(hash: number): number {
     if ((this.size + 1) * 2 > this.keys.length) this.grow();
     let i = slotOf(hash, this.mask);
     for (;;) {
@@ -188,11 +188,6 @@ export class HashCounts {
       }
       i = (i + 1) & this.mask;
     }
-  }
-
-  /** Set the count of column `c` in slot `slot`. */
-  setAt(slot: number, c: number, count: number): void {
-    this.counts[slot * this.columns + c] = count;
   }
 
   /** Every hash with the slot of its counts. */
@@ -208,15 +203,10 @@ export class HashCounts {
     return out;
   }
 
-  /** The hash in slot `slot`. */
-  keyAt(slot: number): number {
-    return this.keys[slot]!;
-  }
-
   private grow(): void {
     const oldKeys = this.keys;
     const oldCounts = this.counts;
-    // Big tables (a training batch's changes reach 100,000 hashes from 4,096) grow four times
+    // Big tables (a snapshot built row by row reaches 100,000 hashes from 1,024) grow four times
     // over: half the rehashing of doubling, at most 8 empty slots per hash instead of 4.
     const cap = oldKeys.length * (oldKeys.length >= 16384 ? 4 : 2);
     this.keys = new Float64Array(cap);
