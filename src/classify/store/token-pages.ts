@@ -28,11 +28,11 @@ export function pageOf(hash: number): number {
 }
 
 /** The counts of every token, one column per bucket id of `columns` (other buckets are skipped). */
-export function readCounts(db: Database.Database, columns: readonly number[], room = 0): HashCounts {
+export function readCounts(db: Database.Database, columns: readonly number[]): HashCounts {
   const pages = db.prepare('SELECT entries FROM token_pages').pluck().all() as Buffer[];
   let entries = 0;
   for (const p of pages) entries += p.length / ENTRY;
-  const table = new HashCounts(columns.length, entries + room);
+  const table = new HashCounts(columns.length, entries);
   const column = columnIndex(columns);
   for (const p of pages) {
     const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
