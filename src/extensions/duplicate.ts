@@ -45,8 +45,6 @@ interface DuplicateArgs {
   readonly last: boolean;
 }
 
-export { messageIdOf };
-
 function uniqueValue(args: DuplicateArgs, rt: Runtime): string | undefined {
   if (args.uniqueid !== undefined) return rt.expand(args.uniqueid);
   if (args.header !== undefined) return rt.message.header(rt.expand(args.header))[0];

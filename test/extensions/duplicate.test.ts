@@ -4,10 +4,11 @@
  * through sieve-test first.
  */
 import { describe, expect, it } from 'vitest';
-import { duplicate, messageIdOf } from '../../src/extensions/duplicate.js';
+import { duplicate } from '../../src/extensions/duplicate.js';
 import { defaultRegistry } from '../../src/extensions/index.js';
 import { dryRun, type DryRunOptions } from '../../src/runtime/dry-run.js';
 import { evaluateSync } from '../../src/runtime/evaluate.js';
+import { messageIdOf } from '../../src/runtime/message/message-id.js';
 import { compile } from '../../src/dsl/compile.js';
 import type { HostQuery } from '../../src/runtime/host.js';
 import { parseMessage } from '../../src/runtime/message/parse.js';
