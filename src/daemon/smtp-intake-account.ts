@@ -17,7 +17,7 @@ import { resolveSecret } from '../config/secrets.js';
 import { isLoopback } from '../config/accounts.js';
 import { MailsiftError } from '../errors.js';
 import type { ExecutorDeps } from '../actions/deps.js';
-import { decide, type StoreRequest } from '../connectors/smtp-intake/decide.js';
+import { decide, mailboxKey, type StoreRequest } from '../connectors/smtp-intake/decide.js';
 import { INTAKE_FOLDER, runIntakeOutbound, transactionDigest, type OutboundResult } from '../connectors/smtp-intake/outbound.js';
 import { startSmtpIntake, type IntakeVerdict, type ReceivedMessage, type SmtpIntake } from '../connectors/smtp-intake/server.js';
 import { mailboxExists, storeAll, type StoredCopy } from '../connectors/smtp-intake/store.js';
@@ -173,12 +173,11 @@ export class SmtpIntakeRunner {
       outbound = await runIntakeOutbound(deps, { account: this.name, digest: transactionDigest(m.envelope, m.raw), message, requests: decision.outbound });
       const failed = outbound.filter((o) => o.status === 'failed');
       for (const f of failed) this.deps.logger.event('warn', `${this.name}: ${f.detail}; the message is kept in ${target.account}/${target.mailbox}`, { account: this.name, code: 'OUTBOUND_FAILED' });
-      const keepKey = (a: string, mb: string) => `${a}\u0000${mb.toUpperCase() === 'INBOX' ? 'INBOX' : mb}`;
-      const have = new Set(stored.map((s) => keepKey(s.account, s.mailbox)));
+      const have = new Set(stored.map((s) => mailboxKey(s.account, s.mailbox)));
       // An action left in doubt by a crash (the client resent the message) was not carried out
       // again, and may never have been: keep the message too (a second copy beats none).
       const keepFor = outbound.filter((o) => o.status === 'failed' || o.inDoubt);
-      const fallback = keepFor.map((f) => f.request.keepOnFailure).filter((k) => !have.has(keepKey(k.account, k.mailbox)));
+      const fallback = keepFor.map((f) => f.request.keepOnFailure).filter((k) => !have.has(mailboxKey(k.account, k.mailbox)));
       if (fallback.length > 0) {
         const flags = [...new Set(fallback.flatMap((k) => k.flags))];
         try {

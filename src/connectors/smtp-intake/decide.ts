@@ -43,13 +43,14 @@ export interface IntakeTarget {
   readonly mailbox: string;
 }
 
-const keyOf = (account: string, mailbox: string) => `${account}\u0000${mailbox.toUpperCase() === 'INBOX' ? 'INBOX' : mailbox}`;
+/** One key per folder of an account (INBOX in any case is one folder): the same folder is stored once. */
+export const mailboxKey = (account: string, mailbox: string): string => `${account}\u0000${mailbox.toUpperCase() === 'INBOX' ? 'INBOX' : mailbox}`;
 
 export function decide(runs: readonly (readonly Action[])[], target: IntakeTarget): IntakeDecision {
   const stores = new Map<string, StoreRequest>();
   const outbound = new Map<string, OutboundRequest>();
   const add = (s: StoreRequest) => {
-    const k = keyOf(s.account, s.mailbox);
+    const k = mailboxKey(s.account, s.mailbox);
     const old = stores.get(k);
     stores.set(k, old ? { ...old, flags: [...new Set([...old.flags, ...s.flags])], create: old.create || s.create, keep: old.keep || s.keep } : s);
   };
