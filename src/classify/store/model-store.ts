@@ -24,7 +24,7 @@ import { tokenSource } from '../token-source.js';
 import { messageKey } from './message-key.js';
 import { migrateModel, MODEL_SCHEMA_VERSION } from './schema.js';
 import { SortedCounts } from './sorted-counts.js';
-import { decodeTokens, encodeTokens } from './token-blob.js';
+import { decodeTokens, encodeTokens, hashTokenLines } from './token-blob.js';
 import { applyDeltas, countTokens, readCounts, readToken } from './token-pages.js';
 
 /** Lookups after which a batch reads all trained keys at once (TrainingBatch.current). */
@@ -211,7 +211,7 @@ export class ModelStore {
     const row = this.stmt.message.get(key);
     if (row === undefined) return undefined;
     // Schema 1 (read-only, not migrated): token text, one per line.
-    if (typeof row.tokens === 'string') return { bucket: row.bucket, tokens: Float64Array.from(row.tokens === '' ? [] : row.tokens.split('\n'), hashToken) };
+    if (typeof row.tokens === 'string') return { bucket: row.bucket, tokens: hashTokenLines(row.tokens) };
     return { bucket: row.bucket, tokens: decodeTokens(row.tokens) };
   }
 

@@ -21,7 +21,7 @@
 import type Database from 'better-sqlite3';
 import { MailsiftError } from '../../errors.js';
 import { hashToken } from '../token-hash.js';
-import { encodeTokens } from './token-blob.js';
+import { encodeTokens, hashTokenLines } from './token-blob.js';
 import { writeRows } from './token-pages.js';
 
 type Migration = string | ((db: Database.Database) => void);
@@ -74,7 +74,7 @@ function hashTokenText(db: Database.Database): void {
   writeRows(db, rows.map(([token, bucket, n]) => [hashToken(token), bucket, n] as const));
   const put = db.prepare('INSERT INTO trained_messages (key, bucket, tokens, trained_at) VALUES (?, ?, ?, ?)');
   for (const [key, bucket, tokens, at] of db.prepare('SELECT key, bucket, tokens, trained_at FROM messages').raw(true).all() as [string, number, string, number][]) {
-    put.run(key, bucket, encodeTokens(Float64Array.from(tokens === '' ? [] : tokens.split('\n'), hashToken)), at);
+    put.run(key, bucket, encodeTokens(hashTokenLines(tokens)), at);
   }
   db.exec('DROP TABLE tokens; DROP TABLE messages;');
 }

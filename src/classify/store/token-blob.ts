@@ -5,6 +5,7 @@
  * token keeps training to one row write per message; fixed little-endian keeps the file
  * portable between machines.
  */
+import { hashToken } from '../token-hash.js';
 
 /** Every platform Node runs on but s390x and some ppc64 (there each value is swapped). */
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
@@ -30,4 +31,9 @@ export function decodeTokens(blob: Uint8Array): Float64Array {
     for (let i = 0; i < n; i++) out[i] = view.getFloat64(i * 8, true);
   }
   return out;
+}
+
+/** Schema 1's form of the same column: the token text, one per line (hashed here as models now store it). */
+export function hashTokenLines(text: string): Float64Array {
+  return Float64Array.from(text === '' ? [] : text.split('\n'), hashToken);
 }
