@@ -119,7 +119,7 @@ function context(deps: SweepDeps, dryRun: boolean, executor: Executor = deps.exe
     executor,
     logger: deps.logger,
     mailboxExists: deps.mailboxExists,
-    transient: () => !!deps.stopping?.() || (deps.session !== undefined && deps.session.status().phase !== 'watching'),
+    transient: () => !!deps.stopping?.() || (deps.session !== undefined && deps.session.current.phase !== 'watching'),
     dryRun,
     ...(deps.settings && { settings: deps.settings }),
     ...(deps.programs && { programs: deps.programs }),
