@@ -77,16 +77,26 @@ function readDeliverTo(r: TableReader): { account: string; mailbox: string } | u
 /** Account types that can store a message (the executor's targets). */
 const STORE_TYPES: readonly AccountType[] = ['imap', 'maildir', 'mbox'];
 
+/**
+ * The account `name` when it is defined and can store mail (a pop3 `deliver_to`, an
+ * smtp-intake `target_account`); otherwise reported at `key`, and undefined.
+ */
+export function storeTarget(accounts: Readonly<Record<string, Account>>, name: string, key: string, problems: Problems, why = ''): Account | undefined {
+  const target = Object.hasOwn(accounts, name) ? accounts[name] : undefined;
+  if (target === undefined) problems.add('unknown-account', key, `no account "${name}" is defined${suggestion(name, Object.keys(accounts))}`);
+  else if (!STORE_TYPES.includes(target.type)) problems.add('wrong-account-type', key, `must be an imap, maildir or mbox account${why}; "${name}" is "${target.type}"`);
+  else return target;
+  return undefined;
+}
+
 /** Each pop3 `deliver_to` names a defined account that can store mail (needs every account read first). */
 export function checkDeliverTo(accounts: Readonly<Record<string, Account>>, problems: Problems): void {
   for (const a of Object.values(accounts)) {
     if (a.type !== 'pop3' || a.deliverTo === undefined) continue;
     const { account: name, mailbox } = a.deliverTo;
     const key = `accounts.${a.name}.deliver_to`;
-    const target = Object.hasOwn(accounts, name) ? accounts[name] : undefined;
-    if (target === undefined) problems.add('unknown-account', key, `no account "${name}" is defined${suggestion(name, Object.keys(accounts))}`);
-    else if (!STORE_TYPES.includes(target.type)) problems.add('wrong-account-type', key, `must be an imap, maildir or mbox account (where kept mail is stored); "${name}" is "${target.type}"`);
-    else if (target.type === 'mbox' && mailbox !== 'INBOX') problems.add('not-applicable', `${key}.mailbox`, `"${name}" is an mbox file, a single mailbox: leave mailbox out`);
+    const target = storeTarget(accounts, name, key, problems, ' (where kept mail is stored)');
+    if (target?.type === 'mbox' && mailbox !== 'INBOX') problems.add('not-applicable', `${key}.mailbox`, `"${name}" is an mbox file, a single mailbox: leave mailbox out`);
   }
 }
 

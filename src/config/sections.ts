@@ -3,7 +3,7 @@
  * `[outgoing]`, `[sms]` and `[models.NAME]`, with the checks that span sections
  * (a watch names a defined account of a usable type, nothing watched twice).
  */
-import { NAME_RE, readEndpoint } from './accounts.js';
+import { NAME_RE, readEndpoint, storeTarget } from './accounts.js';
 import { defaultStateDir } from './expand.js';
 import { suggestion } from './problems.js';
 import { isTable, typeName, type ReadContext, type TableReader } from './reader.js';
@@ -50,9 +50,7 @@ function checkIntakeTarget(r: TableReader, account: SmtpIntakeAccount, accounts:
     r.ctx.problems.add('missing-key', where, `a watched smtp-intake account needs target_account: the imap, maildir or mbox account that stores its mail`);
     return;
   }
-  const target = Object.hasOwn(accounts, account.target.account) ? accounts[account.target.account] : undefined;
-  if (target === undefined) r.ctx.problems.add('unknown-account', where, `no account "${account.target.account}" is defined${suggestion(account.target.account, Object.keys(accounts))}`);
-  else if (target.type !== 'imap' && target.type !== 'maildir' && target.type !== 'mbox') r.ctx.problems.add('wrong-account-type', where, `must be an imap, maildir or mbox account; "${target.name}" is "${target.type}"`);
+  storeTarget(accounts, account.target.account, where, r.ctx.problems);
 }
 
 export function readWatches(list: readonly TableReader[], accounts: Readonly<Record<string, Account>>): WatchConfig[] {
