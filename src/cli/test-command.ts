@@ -15,11 +15,10 @@ import { listFolders, readSource, type LocalMessage } from '../connectors/local/
 import type { Action } from '../runtime/actions.js';
 import { evaluateAsync, type RunResult } from '../runtime/evaluate.js';
 import type { ExecuteAnswer, HostQuery } from '../runtime/host.js';
-import type { Envelope } from '../runtime/runtime.js';
 import { answerExecute } from '../host/execute.js';
 import type { ProgramConfig } from '../host/run-program.js';
 import { parseMessage } from '../runtime/message/parse.js';
-import type { TraceEvent } from '../runtime/runtime.js';
+import type { Envelope, TraceEvent } from '../runtime/runtime.js';
 import { dryRunHost } from '../runtime/dry-run.js';
 import { hostEnvironment } from '../host/environment.js';
 import { describeAction } from '../report/describe-action.js';
@@ -62,10 +61,10 @@ export async function testCommand(rulesFile: string, sources: readonly string[],
   const counts = new Map<string, number>();
   let messages = 0;
   let errors = 0;
+  const programs: ProgramConfig | undefined = options.executeDir === undefined ? undefined : { dir: resolve(options.executeDir), timeoutMs: EXECUTE_TIMEOUT_MS, maxOutputBytes: EXECUTE_MAX_OUTPUT };
   for (const path of sources) {
     const folders = await listFolders(path);
     const facts = dryRunHost({ mailboxes: [...folders, ...(options.mailboxExists ?? [])] });
-    const programs: ProgramConfig | undefined = options.executeDir === undefined ? undefined : { dir: resolve(options.executeDir), timeoutMs: EXECUTE_TIMEOUT_MS, maxOutputBytes: EXECUTE_MAX_OUTPUT };
     for await (const msg of readSource(path)) {
       messages++;
       const view = parseMessage(msg.raw);
