@@ -18,6 +18,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker } from './bundle.js';
@@ -276,7 +277,7 @@ export async function run(): Promise<SectionResult> {
     `rule cost: a classify test adds ${msSpam.report.ruleMs!.median.toFixed(3)} ms per message at the median (p90 ${msSpam.report.ruleMs!.p90.toFixed(3)} ms), tokenizing included`,
     `mailsift CPU: train ${msSpam.train.cpuSeconds?.toFixed(2)} s, classify ${msSpam.classify.cpuSeconds?.toFixed(2)} s (spam/ham, all threads); vocabulary ${msSpam.report.vocabulary} tokens`,
     `bogofilter CPU: train ${bogo.train.cpuSeconds?.toFixed(2) ?? 'n/a'} s, classify ${bogo.classify.cpuSeconds?.toFixed(2) ?? 'n/a'} s (spam/ham; its processes' user + system time)`,
-    `load average at the end: ${loadAverage()}`,
+    `load average at the end: ${loadavg()[0]!.toFixed(2)}`,
     `mailsift V8 flags (bin/v8-flags.js, as the shipped CLI): ${msSpam.report.v8Flags.join(' ') || 'none'}`,
     'bogofilter: forced decision at 0.5 (spamicity > 0.5 is spam); its unsure rate uses its own default band. crm114: one process per message.',
   );
@@ -304,13 +305,4 @@ export async function run(): Promise<SectionResult> {
     { name: 'classify in a rule < 1 ms at the median', met: msSpam.report.ruleMs!.median < 1, detail: `${msSpam.report.ruleMs!.median.toFixed(3)} ms` },
   ];
   return { name: 'classify', rows: rows(results), goals, notes };
-}
-
-/** The 1-minute load average (the machine is shared: figures depend on it). */
-function loadAverage(): string {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!;
-  } catch {
-    return 'n/a';
-  }
 }
