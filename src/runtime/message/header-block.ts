@@ -20,7 +20,6 @@ const NONE: readonly Field[] = [];
 export class HeaderBlock {
   /** Fields made so far, by position. */
   private readonly made: (Field | undefined)[];
-  private all: Field[] | undefined;
 
   private constructor(
     private readonly text: string,
@@ -56,12 +55,11 @@ export class HeaderBlock {
     return new HeaderBlock(joined, scan(joined, latin));
   }
 
-  /** Every field, in order. Do not mutate. */
+  /** Every field, in order: a new list each call (the message view keeps the one it asked for). */
   fields(): Field[] {
-    if (this.all !== undefined) return this.all;
     const all = new Array<Field>(this.made.length);
     for (let i = 0; i < all.length; i++) all[i] = this.field(i);
-    return (this.all = all);
+    return all;
   }
 
   /**
