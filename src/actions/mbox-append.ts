@@ -14,7 +14,7 @@
 import { constants } from 'node:fs';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { describeFsError, errnoCode } from '../connectors/local/errors.js';
+import { describeFsError, dirSyncUnsupported, errnoCode } from '../connectors/local/errors.js';
 import { MailsiftError } from '../errors.js';
 
 export interface MboxAppendOptions {
@@ -236,8 +236,7 @@ async function syncDir(dir: string): Promise<void> {
   try {
     await h.sync();
   } catch (err) {
-    const code = errnoCode(err);
-    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    if (!dirSyncUnsupported(err)) throw err;
   } finally {
     await h.close();
   }

@@ -53,6 +53,16 @@ export function errnoCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
+/**
+ * An fsync of a directory refused because the filesystem cannot sync directories at all
+ * (EINVAL, ENOTSUP: fsync(2)): nothing better is possible there, so a store passes over it.
+ * Any other failure (EIO) means the new name may not survive a crash: the store fails.
+ */
+export function dirSyncUnsupported(err: unknown): boolean {
+  const code = errnoCode(err);
+  return code === 'EINVAL' || code === 'ENOTSUP' || code === 'EOPNOTSUPP';
+}
+
 /** Wrap an fs failure while reading a source. */
 export function unreadable(path: string, err: unknown, what = 'cannot read'): LocalSourceError {
   return new LocalSourceError('SOURCE_UNREADABLE', path, `${what} ${path}: ${describeFsError(err)}`, { cause: err });

@@ -9,7 +9,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { describeFsError, errnoCode, LocalSourceError } from './errors.js';
+import { describeFsError, dirSyncUnsupported, errnoCode, LocalSourceError } from './errors.js';
 import { encodeModifiedUtf7, folderParts, isInbox } from './folder-names.js';
 import { isMaildir, maildirFlagLetters } from './maildir.js';
 
@@ -132,8 +132,7 @@ async function syncDirectoryNow(dir: string): Promise<void> {
   try {
     await syncFd(fd, false);
   } catch (err) {
-    const code = errnoCode(err);
-    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw unwritable(dir, err, 'cannot fsync the directory');
+    if (!dirSyncUnsupported(err)) throw unwritable(dir, err, 'cannot fsync the directory');
   } finally {
     closeSync(fd);
   }
