@@ -17,7 +17,7 @@ import { HashCounts, hashToken } from './token-hash.js';
 export type MessageTokens = readonly string[] | Float64Array;
 
 /** The hashes of a message's tokens, and their text when known (for clues). */
-export function tokenKeys(tokens: MessageTokens): { hashes: ArrayLike<number>; names?: readonly string[] } {
+function tokenKeys(tokens: MessageTokens): { hashes: ArrayLike<number>; names?: readonly string[] } {
   if (tokens instanceof Float64Array) return { hashes: tokens };
   const names = tokens as readonly string[];
   const hashes = new Float64Array(names.length);

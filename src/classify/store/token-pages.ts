@@ -23,7 +23,7 @@ const PAGE_SIZE = 2 ** 40;
 /** Read every page at once (one query) when a commit has more changes than this. */
 const READ_ALL_FROM = 64;
 
-export function pageOf(hash: number): number {
+function pageOf(hash: number): number {
   return Math.floor(hash / PAGE_SIZE);
 }
 
