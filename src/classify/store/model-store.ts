@@ -418,4 +418,3 @@ export function reclassify(model: ModelStore, from: string, to: string, raw: Uin
   batch.commit();
   return untrained === 'untrained' && outcome === 'trained' ? 'moved' : outcome;
 }
-
