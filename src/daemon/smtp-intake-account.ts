@@ -58,9 +58,6 @@ export interface SmtpIntakeDeps {
   readonly now?: () => Date;
 }
 
-/** The mailbox the processed log names for intake mail (the intake has no mailboxes). */
-export const INTAKE_MAILBOX = INTAKE_FOLDER;
-
 let transactions = 0;
 
 export class SmtpIntakeRunner {
@@ -231,7 +228,7 @@ export class SmtpIntakeRunner {
     const described = [...new Set(actions.map(describeAction))];
     const entry: MessageLogEntry = {
       account: this.name,
-      mailbox: INTAKE_MAILBOX,
+      mailbox: INTAKE_FOLDER,
       uid: transactions,
       ...(from !== undefined && { from }),
       ...(subject !== undefined && { subject }),
@@ -244,7 +241,7 @@ export class SmtpIntakeRunner {
       remember?.();
       this.deps.state.events.logProcessed({
         account: this.name,
-        mailbox: INTAKE_MAILBOX,
+        mailbox: INTAKE_FOLDER,
         uid: id,
         ...(messageId !== undefined && { messageId }),
         ...(from !== undefined && { from }),
