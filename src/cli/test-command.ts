@@ -9,6 +9,7 @@
  * timeout and output cap, as Pigeonhole's sieve-test runs them.
  */
 import { resolve } from 'node:path';
+import { PIPE_DEFAULTS } from '../config/types.js';
 import { compile } from '../dsl/compile.js';
 import type { Diagnostic } from '../dsl/diagnostics.js';
 import { listFolders, readSource, type LocalMessage } from '../connectors/local/source.js';
@@ -42,10 +43,6 @@ export interface TestOptions {
   readonly executeDir?: string;
 }
 
-/** The daemon's `[pipe]` defaults (src/config/sections.ts). */
-const EXECUTE_TIMEOUT_MS = 30_000;
-const EXECUTE_MAX_OUTPUT = 64 * 1024;
-
 const IMPLICIT_KEEP: Action[] = [{ type: 'keep', implicit: true, flags: [] }];
 
 export async function testCommand(rulesFile: string, sources: readonly string[], options: TestOptions, out: Output): Promise<number> {
@@ -61,7 +58,7 @@ export async function testCommand(rulesFile: string, sources: readonly string[],
   const counts = new Map<string, number>();
   let messages = 0;
   let errors = 0;
-  const programs: ProgramConfig | undefined = options.executeDir === undefined ? undefined : { dir: resolve(options.executeDir), timeoutMs: EXECUTE_TIMEOUT_MS, maxOutputBytes: EXECUTE_MAX_OUTPUT };
+  const programs: ProgramConfig | undefined = options.executeDir === undefined ? undefined : { dir: resolve(options.executeDir), ...PIPE_DEFAULTS };
   for (const path of sources) {
     const folders = await listFolders(path);
     const facts = dryRunHost({ mailboxes: [...folders, ...(options.mailboxExists ?? [])] });

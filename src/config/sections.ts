@@ -20,6 +20,7 @@ import type {
   SweepConfig,
   WatchConfig,
 } from './types.js';
+import { PIPE_DEFAULTS } from './types.js';
 
 export function readState(r: TableReader | undefined, ctx: ReadContext): StateConfig {
   const dir = r?.path('dir') ?? defaultStateDir(ctx.expand);
@@ -160,8 +161,8 @@ export function readNotify(r: TableReader): NotifyConfig {
 
 export function readPipe(r: TableReader): PipeConfig {
   const dir = r.path('dir', { required: true }) ?? '';
-  const timeoutMs = r.duration('timeout', { minMs: 100 }) ?? 30_000;
-  const maxOutputBytes = r.size('max_output') ?? 64 * 1024;
+  const timeoutMs = r.duration('timeout', { minMs: 100 }) ?? PIPE_DEFAULTS.timeoutMs;
+  const maxOutputBytes = r.size('max_output') ?? PIPE_DEFAULTS.maxOutputBytes;
   r.finish();
   return { dir, timeoutMs, maxOutputBytes };
 }

@@ -154,6 +154,9 @@ export interface PipeConfig {
   readonly maxOutputBytes: number;
 }
 
+/** `[pipe]`'s defaults, also what `mailsift test --execute-dir` runs programs with. */
+export const PIPE_DEFAULTS = { timeoutMs: 30_000, maxOutputBytes: 64 * 1024 } as const;
+
 /** A classifier model (docs/classify.md, "Learning from moves"). */
 export interface ModelConfig {
   readonly name: string;
