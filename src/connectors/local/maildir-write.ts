@@ -5,7 +5,7 @@
  */
 
 import { closeSync, fdatasync, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -41,14 +41,6 @@ export function uniqueMaildirName(size: number): string {
   const usec = Math.min(999_999, Math.floor((nowMs - seconds * 1000) * 1000));
   deliveries += 1;
   return `${seconds}.M${usec}P${process.pid}Q${deliveries}.${safeHostname()},S=${size}`;
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 function unwritable(path: string, err: unknown, what: string): LocalSourceError {
