@@ -17,7 +17,7 @@ export interface SmtpRoute {
 }
 
 /** The account's own submission settings, when its type has them. */
-export function accountSmtp(account: Account | undefined): OutgoingConfig | undefined {
+function accountSmtp(account: Account | undefined): OutgoingConfig | undefined {
   return account !== undefined && 'smtp' in account ? account.smtp : undefined;
 }
 
