@@ -85,9 +85,7 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
     });
     this.posture = new PostureScheduler({
       queue: this.queue,
-      get settleMs() {
-        return options.settleMs ?? 100;
-      },
+      settleMs: options.settleMs ?? 100,
       session: () => this.session,
       watching: () => this.phase === 'watching',
       take: (id) => this.takePosture(id),
