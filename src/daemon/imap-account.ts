@@ -161,6 +161,9 @@ export class ImapAccountRunner {
         this.watcher = undefined;
         watcher?.removeAllListeners();
         await watcher?.stop();
+        // Stopped meanwhile (drain/close came while the secret or the login was pending, before
+        // there was a wait to cut short): no retry line, no backoff timer keeping the process up.
+        if (this.stoppingFlag) return;
         const e = asError(err);
         const delay = backoff.next();
         if (e.message !== logged) {

@@ -3,9 +3,10 @@
  * without (IDLE): rules applied to new mail, catch-up after a restart, a recreated mailbox,
  * a Dovecot restart, a wrong password next to a working account, the state-directory lock.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { formatMessageText, MemoryLogger } from '../../src/daemon/log.js';
 import { openState } from '../../src/state/db.js';
@@ -202,6 +203,24 @@ describe('daemon: restarts, recreated mailboxes, failures', () => {
     const t0 = Date.now();
     await env.daemon.stop();
     expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('stop() while the password command runs, and it then fails: no retry is logged or scheduled', async () => {
+    const s = env.setup('stop-while-password');
+    const started = join(s.dir, 'started');
+    const go = join(s.dir, 'go');
+    await s.write({ accounts: [{ name: 'slow', dovecot: env.d }], watches: [{ account: 'slow', mailboxes: ['INBOX'], rules: DEV_RULES, start: 'new' }] });
+    // The password comes from a command that fails once the test lets it (after stop() began).
+    const command = `: > ${started}; while [ ! -e ${go} ]; do sleep 0.02; done; exit 3`;
+    writeFileSync(s.configFile, readFileSync(s.configFile, 'utf8').replace(/^password_file = .*$/m, `password_command = ${JSON.stringify(command)}`));
+    const logger = new MemoryLogger();
+    env.daemon = await startDaemon(await loadConfig(s.configFile), { logger, backoff: { baseMs: 600_000, maxMs: 600_000 } });
+    await waitFor('the password command to start', () => existsSync(started));
+    const stopping = env.daemon.stop();
+    writeFileSync(go, '');
+    await stopping;
+    env.daemon = undefined;
+    expect(logger.events.filter((e) => e.fields.account === 'slow' && /retrying/.test(e.text)).map((e) => e.text)).toEqual([]);
   });
 
   it('stop() finishes the message in flight, takes no new one; a restart does the rest', async () => {
