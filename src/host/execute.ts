@@ -9,8 +9,7 @@
  */
 import type { Envelope } from '../runtime/runtime.js';
 import type { ExecuteAnswer, HostQuery } from '../runtime/host.js';
-import { MailsiftError } from '../errors.js';
-import { runProgram, type ProgramConfig } from './run-program.js';
+import { ProgramFailure, runProgram, type ProgramConfig } from './run-program.js';
 
 type ExecuteQuery = Extract<HostQuery, { kind: 'execute' }>;
 
@@ -18,16 +17,14 @@ const EMPTY = new Uint8Array(0);
 
 /** Run the program of an `execute` question; never throws (a failure is an answer). */
 export async function answerExecute(config: ProgramConfig | undefined, q: ExecuteQuery, envelope: Envelope = {}): Promise<ExecuteAnswer> {
-  const label = `execute ${q.program}`;
   if (!config) return { kind: 'failed', reason: 'no [pipe] section is configured' };
   const env: Record<string, string> = {};
   if (envelope.from !== undefined) env.SENDER = envelope.from;
   if (envelope.to !== undefined) env.RECIPIENT = envelope.to;
   try {
-    const exit = await runProgram(config, q.program, q.args, q.input ?? EMPTY, { label, env });
+    const exit = await runProgram(config, q.program, q.args, q.input ?? EMPTY, { label: `execute ${q.program}`, env });
     return { kind: 'exited', exitCode: exit.exitCode, output: exit.stdout.toString('utf8') };
   } catch (err) {
-    if (err instanceof MailsiftError) return { kind: 'failed', reason: err.message.slice(label.length + 2) };
-    return { kind: 'failed', reason: (err as Error).message };
+    return { kind: 'failed', reason: err instanceof ProgramFailure ? err.reason : (err as Error).message };
   }
 }

@@ -6,9 +6,9 @@
  * a minimal environment (PATH, HOME, LANG plus what the caller adds).
  *
  * A program that is missing, not executable, runs past the timeout (its whole process group is
- * killed) or prints more than the output cap (stdout and stderr together) is a failure
- * (PIPE_FAILED); a program that ran to its end resolves with its exit status, whatever it is:
- * what a non-zero status means is the caller's business.
+ * killed) or prints more than the output cap (stdout and stderr together) is a failure (a
+ * ProgramFailure, PIPE_FAILED); a program that ran to its end resolves with its exit status,
+ * whatever it is: what a non-zero status means is the caller's business.
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
@@ -39,8 +39,22 @@ export interface ProgramExit {
   readonly tail: string;
 }
 
-function fail(label: string, why: string, cause?: unknown): MailsiftError {
-  return new MailsiftError('PIPE_FAILED', `${label}: ${why}`, cause === undefined ? undefined : { cause });
+/**
+ * PIPE_FAILED: the program may not run or did not end well. The message is "<label>: <reason>";
+ * `reason` alone is what `execute` reports ("timed out after 5s"), so no caller has to cut the
+ * label off the message again.
+ */
+export class ProgramFailure extends MailsiftError {
+  constructor(
+    readonly reason: string,
+    options: { readonly label: string; readonly cause?: unknown },
+  ) {
+    super('PIPE_FAILED', `${options.label}: ${reason}`, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+function fail(label: string, why: string, cause?: unknown): ProgramFailure {
+  return new ProgramFailure(why, { label, cause });
 }
 
 /** The program's path, or why it may not run. */
@@ -54,7 +68,7 @@ async function resolveProgram(dir: string, program: string, label: string): Prom
     await access(real, constants.X_OK);
     return path;
   } catch (err) {
-    if (err instanceof MailsiftError) throw err;
+    if (err instanceof ProgramFailure) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw fail(label, code === 'ENOENT' ? `no such program in ${dir}` : code === 'EACCES' ? 'not executable' : `cannot run (${code ?? (err as Error).message})`, err);
   }
@@ -83,7 +97,7 @@ export async function runProgram(config: ProgramConfig, program: string, args: r
         // Already gone.
       }
     };
-    const finish = (err: MailsiftError | undefined, exit?: ProgramExit): void => {
+    const finish = (err: ProgramFailure | undefined, exit?: ProgramExit): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);

@@ -12,17 +12,17 @@ import type { PipeAction } from '../runtime/actions.js';
 import type { OutboundContext, OutboundHandler } from '../actions/outbound.js';
 import type { PipeConfig } from '../config/types.js';
 import { MailsiftError } from '../errors.js';
-import { exitProblem, runProgram } from '../host/run-program.js';
+import { exitProblem, ProgramFailure, runProgram } from '../host/run-program.js';
 
 export interface PipeRunOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** Run `program` with `args`, `input` on stdin. Resolves with a one-line detail; any failure is PIPE_FAILED. */
+/** Run `program` with `args`, `input` on stdin. Resolves with a one-line detail; any failure is a ProgramFailure (PIPE_FAILED). */
 export async function runPipe(config: PipeConfig, program: string, args: readonly string[], input: Uint8Array, options: PipeRunOptions = {}): Promise<string> {
   const label = `pipe to ${program}`;
   const exit = await runProgram(config, program, args, input, { label, ...(options.env && { env: options.env }) });
-  if (exit.exitCode !== 0) throw new MailsiftError('PIPE_FAILED', `${label}: ${exitProblem(exit)}`);
+  if (exit.exitCode !== 0) throw new ProgramFailure(exitProblem(exit), { label });
   return `piped to ${program}${args.length ? ` ${args.join(' ')}` : ''}`;
 }
 

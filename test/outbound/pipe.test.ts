@@ -69,17 +69,17 @@ describe('running programs', () => {
   });
 
   it.each([
-    ['a non-zero exit', 'fails', /exit status 3: cannot file it/],
-    ['a missing program', 'nothing-here', /no such program/],
-    ['a program that is not executable', 'not-executable', /not executable/],
-    ['a timeout', 'sleeps', /timed out after 0\.5s/],
-    ['too much output', 'chatty', /printed more than 4096 bytes/],
+    ['a non-zero exit', 'fails', 'exit status 3: cannot file it'],
+    ['a missing program', 'nothing-here', `no such program in ${dir}`],
+    ['a program that is not executable', 'not-executable', 'not executable'],
+    ['a timeout', 'sleeps', 'timed out after 0.5s'],
+    ['too much output', 'chatty', 'printed more than 4096 bytes'],
   ])('%s fails the pipe and keeps the message', async (_what, name, why) => {
     const w = make(500);
     const res = await w.run(`require "vnd.dovecot.pipe"; pipe "${name}";`, mail({}), 1);
     expect(res.status).toBe('failed');
     expect(res.results.map((r) => r.status)).toEqual(['failed', 'skipped']);
-    expect(res.error).toMatch(why);
+    expect(res.error).toBe(`pipe to ${name}: ${why}`);
   });
 
   it('without a [pipe] section, pipe fails and the message stays', async () => {
