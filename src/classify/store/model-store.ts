@@ -17,7 +17,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { MailsiftError } from '../../errors.js';
-import { modelOptions, SnapshotBuilder, type ModelOptions, type ModelSnapshot } from '../model-snapshot.js';
+import { modelOptions, SnapshotBuilder, snapshotOfCounts, type ModelOptions, type ModelSnapshot } from '../model-snapshot.js';
 import { hashToken } from '../token-hash.js';
 import { stripMboxFrom, sourceTokenHashes, TOKENIZER_VERSION } from '../tokenize.js';
 import { tokenSource } from '../token-source.js';
@@ -298,14 +298,11 @@ export class ModelStore {
   /** An immutable in-memory copy for classification (see model-snapshot.ts). */
   snapshot(name: string = this.name): ModelSnapshot {
     const rows = this.db.prepare('SELECT id, name, messages FROM buckets ORDER BY name').all() as { id: number; name: string; messages: number }[];
-    const builder = new SnapshotBuilder(
-      name,
-      rows.map((r) => r.name),
-      rows.map((r) => r.messages),
-      this.options(),
-    );
-    if (this.schema !== 1) return builder.from(readCounts(this.db, rows.map((r) => r.id)));
+    const buckets = rows.map((r) => r.name);
+    const messages = rows.map((r) => r.messages);
+    if (this.schema !== 1) return snapshotOfCounts(name, buckets, messages, readCounts(this.db, rows.map((r) => r.id)), this.options());
     // Schema 1 (an old model opened read-only) keeps token text: hashed here, as migration 2 does.
+    const builder = new SnapshotBuilder(name, buckets, messages, this.options());
     const column = new Map(rows.map((r, i) => [r.id, i]));
     const it = this.db.prepare('SELECT token, bucket, count FROM tokens').raw(true).iterate() as IterableIterator<[string, number, number]>;
     for (const [token, bucket, count] of it) {
