@@ -129,7 +129,8 @@ export async function main(argv: readonly string[], out: Output = processOutput)
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof Error && 'code' in err) {
-      out.stderr(`mailsift: ${err.message}\n`);
+      // The stable code in front, as the daemon's commands print it (config-load.ts reportError).
+      out.stderr(`mailsift: ${typeof err.code === 'string' ? `[${err.code}] ` : ''}${err.message}\n`);
       return 2;
     }
     throw err;

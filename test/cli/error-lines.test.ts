@@ -1,0 +1,66 @@
+/**
+ * A user's mistake on the command line gives one line on stderr that says what and where,
+ * with the stable code of the error (src/errors.ts, or the config problem's code), and no
+ * stack trace. Found by walking through the README and docs as a new user would.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { tempDir } from '../support/temp-dir.js';
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+const dir = tempDir('mailsift-cli-errors-');
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const oneLine = (s: string) => s.trim().split('\n');
+
+describe('errors of the message and rules commands carry their code', () => {
+  it('check of a missing rules file: RULES_UNREADABLE', async () => {
+    const r = await run('check', join(dir, 'nope.sieve'));
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([`mailsift: [RULES_UNREADABLE] cannot read rules file ${join(dir, 'nope.sieve')}: no such file`]);
+  });
+
+  it('test over a path that does not exist: SOURCE_UNREADABLE', async () => {
+    const r = await run('test', file('keep.sieve', 'keep;\n'), join(dir, 'no-such-Maildir'));
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^mailsift: \[SOURCE_UNREADABLE\] .*no-such-Maildir/);
+  });
+
+  it('classify of a file that is no mail: SOURCE_UNKNOWN', async () => {
+    const model = join(dir, 'model');
+    expect((await run('train', '--model', model, '--bucket', 'ham', file('ham.eml', 'Subject: hi\n\nhello\n'))).code).toBe(0);
+    const r = await run('classify', '--model', model, file('notes.txt', '(not a mail)\njust text\n'));
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^mailsift: \[SOURCE_UNKNOWN\] not a message source: .*notes\.txt/);
+  });
+
+  it('classify with a model directory that holds no model: MODEL_UNAVAILABLE', async () => {
+    const empty = join(dir, 'empty-model');
+    mkdirSync(empty);
+    const r = await run('classify', '--model', empty, file('m.eml', 'Subject: hi\n\nhello\n'));
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^mailsift: \[MODEL_UNAVAILABLE\] no model at /);
+  });
+
+  it('train with the reserved bucket name: MODEL_INVALID', async () => {
+    const r = await run('train', '--model', join(dir, 'm2'), '--bucket', 'unsure', file('u.eml', 'Subject: hi\n\nhello\n'));
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^mailsift: \[MODEL_INVALID\] invalid bucket name "unsure"/);
+  });
+});
