@@ -2,7 +2,8 @@
  * The notify-mode keepalive sends NOTIFY NONE, NOTIFY SET, LIST-STATUS. When the server
  * refuses that NOTIFY SET, the session gets no pushes at all (NONE went through): the watcher
  * must not wait for the next keepalive (2 min) but retry soon, poll with LIST-STATUS meanwhile,
- * and say so once ('notify' event; one log line in the daemon).
+ * and say so once ('notify' event; one log line in the daemon), the recovery too, also when
+ * it comes with a new session after the connection dropped (here: `doveadm kick`).
  *
  * Dovecot 2.3 takes any well-formed NOTIFY SET for a session it already took one from (even
  * for mailboxes that were deleted meanwhile; measured), so the refusal is provoked on the
@@ -33,6 +34,30 @@ function refuseNextNotifySet(count: number): { refused: () => number } {
     return original.call(this, chunk);
   });
   return { refused: () => refused };
+}
+
+/**
+ * Every NOTIFY SET written, from now on, by the ImapFlow that writes the next one is refused as
+ * above; other clients (the session a reconnect opens) are left alone.
+ */
+function refuseNotifySetOfOneClient(): { refused: () => number; others: () => number } {
+  let target: unknown;
+  let refused = 0;
+  let others = 0;
+  const proto = ImapFlow.prototype as unknown as { write(chunk: unknown): unknown };
+  const original = proto.write;
+  vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, chunk: unknown) {
+    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('latin1') : undefined;
+    if (text !== undefined && / NOTIFY SET /.test(text)) {
+      if ((target ??= this) !== this) others++;
+      else {
+        refused++;
+        return original.call(this, text.replace('(MessageNew MessageExpunge)', '(MessageNew MessageExpunge AnnotationChange)'));
+      }
+    }
+    return original.call(this, chunk);
+  });
+  return { refused: () => refused, others: () => others };
 }
 
 describe('NOTIFY SET refused on the keepalive', () => {
@@ -105,6 +130,37 @@ describe('NOTIFY SET refused on the keepalive', () => {
       await waitFor('the recovery line', () => logger.events.some((e) => /NOTIFY re-armed/.test(e.text)), 10_000);
       const lines = logger.events.filter((e) => /NOTIFY/.test(e.text)).map((e) => `${e.level} ${e.text}`);
       expect(lines).toEqual([expect.stringMatching(/^warn .*NOTIFY SET failed: Unsupported NOTIFY events.*no pushes now: polling with LIST-STATUS and re-arming NOTIFY in 1s/), expect.stringMatching(/^info work: NOTIFY re-armed/)]);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('when the connection drops while NOTIFY is refused, the daemon says pushes are back once the new session takes it', async () => {
+    const setup = new TestSetup('notify-rearm-reconnect');
+    setups.push(setup);
+    const config = await setup.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', rules: 'require ["fileinto"];\nif header :contains "subject" "[dev]" { fileinto "Lists/dev"; }\n', start: 'new' }] });
+    const logger = new MemoryLogger();
+    const daemon: Daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 }, watcher: { keepaliveMs: 1_000, rearmRetryMs: 200 } });
+    try {
+      await waitFor('connected', () => logger.events.some((e) => / connected to .*\(notify\)/.test(e.text)));
+      // The first session never takes NOTIFY again (keepalive and retries alike): only a new one can.
+      const refusal = refuseNotifySetOfOneClient();
+      await waitFor('the warning', () => logger.events.some((e) => /no pushes now/.test(e.text)), 10_000);
+      await d.doveadm(['kick', 'alice']);
+      await waitFor('reconnected', () => logger.events.some((e) => / reconnected to .*\(notify\)/.test(e.text)), 10_000);
+      await waitFor('the recovery line', () => logger.events.some((e) => /NOTIFY re-armed/.test(e.text)), 10_000);
+      // Mail is processed by the new session; by then its keepalive has re-armed too, unsaid.
+      await mail.append('INBOX', message('rearm-reconnect', '[dev] after the reconnect'));
+      await waitFor('the message processed', () => logger.messages.length >= 1, 10_000);
+      // Session setup's NOTIFY SET and a keepalive's.
+      await waitFor('a keepalive of the new session', () => refusal.others() >= 2, 10_000);
+      expect(refusal.refused()).toBeGreaterThanOrEqual(1);
+      const lines = logger.events.filter((e) => /NOTIFY|reconnected/.test(e.text)).map((e) => `${e.level} ${e.text}`);
+      expect(lines).toEqual([
+        expect.stringMatching(/^warn .*NOTIFY SET failed: Unsupported NOTIFY events.*no pushes now/),
+        expect.stringMatching(/^info work: reconnected to .*\(notify\)$/),
+        expect.stringMatching(/^info work: NOTIFY re-armed, the server pushes changes again$/),
+      ]);
     } finally {
       await daemon.stop();
     }

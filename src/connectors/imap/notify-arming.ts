@@ -43,8 +43,13 @@ export class NotifyArming {
   private filter: NotifyFilter | undefined;
   /** Why the last NOTIFY SET was refused (trySet). */
   private refusal: unknown;
-  /** Re-arm retries since NOTIFY SET was last refused (0 = armed). */
+  /** Re-arm retries since NOTIFY SET was last refused (0 = armed). Per session. */
   private failures = 0;
+  /**
+   * "Pushes stopped" was said and "back" not yet. Outlives the session: a reconnect whose new
+   * session takes NOTIFY ends the outage too, and must say so (connected()).
+   */
+  private outageSaid = false;
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: NotifyArmingHost) {}
@@ -59,6 +64,16 @@ export class NotifyArming {
     const mode = chooseMode(client.capabilities, requested);
     if (mode === 'notify' && !(await this.trySet(client))) return client.capabilities.has('IDLE') ? 'idle' : 'poll';
     return mode;
+  }
+
+  /**
+   * The session is up in `mode` (after the watcher's 'connected'): if an earlier session said
+   * pushes stopped, a new one in notify mode says they are back. One in idle or poll mode
+   * ends that outage silently: its 'connected' names the mode it watches in.
+   */
+  connected(mode: WatchMode): void {
+    if (mode === 'notify') this.saidBack();
+    else this.outageSaid = false;
   }
 
   cancelRetry(): void {
@@ -98,8 +113,13 @@ export class NotifyArming {
   }
 
   private armed(): void {
-    if (this.failures === 0) return;
     this.failures = 0;
+    this.saidBack();
+  }
+
+  private saidBack(): void {
+    if (!this.outageSaid) return;
+    this.outageSaid = false;
     this.host.emit({ account: this.host.account, armed: true });
   }
 
@@ -116,7 +136,10 @@ export class NotifyArming {
     const delay = Math.min(cap, base * 2 ** Math.min(this.failures, 16));
     this.failures++;
     const error = this.host.recordError(commandError(this.refusal, this.host.place(), 'NOTIFY SET'));
-    if (this.failures === 1) this.host.emit({ account: this.host.account, armed: false, error, retryInMs: delay });
+    if (this.failures === 1) {
+      this.outageSaid = true;
+      this.host.emit({ account: this.host.account, armed: false, error, retryInMs: delay });
+    }
     this.retryTimer = setTimeout(() => id === this.host.session() && client === this.host.client() && this.host.background((c) => this.rearm(c)), delay);
     this.retryTimer.unref();
   }

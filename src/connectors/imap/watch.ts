@@ -252,6 +252,8 @@ export class MailboxWatcher extends EventEmitter<WatcherEvents> {
       this.reconnectWait.reset();
       this.startTimers(id, mode);
       this.emit('connected', { account: this.account.name, mode, reconnect });
+      // After 'connected', so that "pushes are back" follows the daemon's "reconnected" line.
+      this.notify.connected(mode);
       this.posture.markDirty();
       this.posture.schedule(0);
     } catch (err) {

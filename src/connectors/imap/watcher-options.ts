@@ -46,7 +46,7 @@ export interface WatcherEvents {
   change: [MailboxChange];
   connected: [{ account: string; mode: WatchMode; reconnect: boolean }];
   disconnected: [{ account: string; error: MailsiftError; retryInMs: number; attempt: number }];
-  /** notify mode: pushes stopped (the server refused NOTIFY SET on the keepalive; polling until a retry is taken) or came back. Once per transition. */
+  /** notify mode: pushes stopped (the server refused NOTIFY SET on the keepalive; polling until a retry is taken) or came back (a retry, or a reconnect's new session, took NOTIFY). Once per transition. */
   notify: [{ account: string; armed: boolean; error?: MailsiftError; retryInMs?: number }];
 }
 
