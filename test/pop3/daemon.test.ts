@@ -2,31 +2,22 @@
  * The daemon runs a `type = "pop3"` watch: the first poll at start, the message filed into an
  * IMAP folder of another server through `fileinto :account`, then deleted from the POP3 server.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { MemoryLogger } from '../../src/daemon/log.js';
-import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { startDaemon } from '../../src/daemon/daemon.js';
 import { Pop3Client } from '../../src/connectors/pop3/client.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
-import { TestSetup, waitFor } from '../daemon/helpers.js';
+import { useDovecot } from '../support/dovecot-fixture.js';
+import { useDaemonFixture } from '../daemon/daemon-fixture.js';
+import { waitFor } from '../daemon/helpers.js';
 import { tricky } from './helpers.js';
 
-let src: DovecotInstance;
-let dst: DovecotInstance;
-let setup: TestSetup;
-let daemon: Daemon | undefined;
-
-beforeAll(async () => {
-  [src, dst] = await Promise.all([startDovecot({ name: 'pop3-daemon-src' }), startDovecot({ name: 'pop3-daemon-dst', notify: false })]);
-  setup = new TestSetup('pop3-daemon');
-}, 60_000);
-
-afterAll(async () => {
-  await daemon?.stop();
-  await Promise.all([src?.dispose(), dst?.dispose()]);
-  setup?.dispose();
-});
+const src = useDovecot({ name: 'pop3-daemon-src' });
+/** The IMAP server the rules file into (`home`), and the daemon's hooks. */
+const env = useDaemonFixture({ name: 'pop3-daemon-dst', notify: false, mailboxes: [] });
+const dst = env.d;
 
 it('polls a pop3 watch at start, files into another IMAP server, deletes after delivery', async () => {
+  const setup = env.setup('pop3-daemon');
   const raw = tricky('via daemon');
   await src.append('alice', 'INBOX', raw);
   const pw = setup.file('pop.password', 'alice-secret\n');
@@ -37,7 +28,7 @@ it('polls a pop3 watch at start, files into another IMAP server, deletes after d
     extra: `[accounts.pop]\ntype = "pop3"\nhost = "127.0.0.1"\nport = ${src.pop3Port}\ntls = "none"\nuser = "alice"\npassword_file = ${JSON.stringify(pw)}\nschedule = "0 0 1 1 *"\ndelete = "after-delivery"\n\n[[watch]]\naccount = "pop"\nrules = ${JSON.stringify(rules)}\nstart = "all"\n`,
   });
   const logger = new MemoryLogger();
-  daemon = await startDaemon(config, { logger });
+  env.daemon = await startDaemon(config, { logger });
   await waitFor('the POP3 message processed', () => logger.messages.length >= 1, 20_000);
   expect(logger.messages[0]).toMatchObject({ account: 'pop', status: 'ok' });
   expect(logger.events.filter((e) => /ignored/.test(e.text))).toEqual([]);
@@ -51,6 +42,4 @@ it('polls a pop3 watch at start, files into another IMAP server, deletes after d
   expect(left).toBe('empty');
   const stored = await dst.doveadm(['fetch', '-u', 'alice', 'text', 'mailbox', 'FromPop']);
   expect(stored).toContain('via daemon');
-  await daemon.stop();
-  daemon = undefined;
 });

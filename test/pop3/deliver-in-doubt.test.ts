@@ -11,7 +11,6 @@ import { mkdtempSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExecutorDeps } from '../../src/actions/deps.js';
 import { planOperations } from '../../src/actions/plan-operations.js';
 import type { Account } from '../../src/config/types.js';
 import { deliverPop3Message, POP3_FOLDER, type DeliverTo } from '../../src/connectors/pop3/deliver.js';
@@ -20,6 +19,7 @@ import { compile } from '../../src/dsl/compile.js';
 import { createOutbound } from '../../src/outbound/index.js';
 import { parseMessage } from '../../src/runtime/message/parse.js';
 import { openState } from '../../src/state/db.js';
+import { executorDeps } from '../support/executor-deps.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
 const RAW = new TextEncoder().encode('From: Alice <alice@example.org>\r\nTo: me@example.test\r\nSubject: hi\r\nMessage-ID: <p1@example.org>\r\n\r\nBody.\r\n');
@@ -41,7 +41,7 @@ async function attempt(dir: string, deliverTo?: DeliverTo) {
     const compiled = compile('redirect "archive@elsewhere.test";', { file: 'rules.sieve' });
     if (!compiled.ok) throw new Error('rules do not compile');
     const result = await runRules(compiled.plan, parseMessage(RAW), { now: new Date() }, { state, mailboxExists: () => false });
-    const deps: ExecutorDeps = { ledger: state.ledger, accounts, outbound: out.registry, imap: () => Promise.reject(new Error('no IMAP here')) };
+    const deps = executorDeps({ state, accounts }, { outbound: out.registry });
     const input = { account: 'pop', uidl: 'u1', raw: RAW, plan: planOperations(result.actions, { mailbox: POP3_FOLDER }), ...(deliverTo && { deliverTo }) };
     return { state, deps, input, maildir };
   } catch (err) {

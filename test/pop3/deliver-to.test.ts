@@ -9,37 +9,23 @@
  *   IMAP target down, what went to the Maildir is deleted and the rest stays; after a
  *   restart with the target up it is delivered (once) and deleted.
  */
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Pop3Client } from '../../src/connectors/pop3/client.js';
-import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
-import { Mailboxes, TestSetup, waitFor } from '../daemon/helpers.js';
+import { useDovecot } from '../support/dovecot-fixture.js';
+import { tempDir } from '../support/temp-dir.js';
+import { useDaemonFixture } from '../daemon/daemon-fixture.js';
+import { waitFor } from '../daemon/helpers.js';
 import { pop3Toml, tricky } from './helpers.js';
 
-let src: DovecotInstance;
-let dst: DovecotInstance;
-let setup: TestSetup;
-let local: string;
-let daemon: Daemon | undefined;
-let home: Mailboxes | undefined;
-
-beforeAll(async () => {
-  [src, dst] = await Promise.all([startDovecot({ name: 'pop3-deliver-src' }), startDovecot({ name: 'pop3-deliver-dst', notify: false })]);
-  setup = new TestSetup('pop3-deliver-to');
-  local = mkdtempSync(join(tmpdir(), 'pop3-deliver-local-'));
-}, 60_000);
-
-afterAll(async () => {
-  await daemon?.stop();
-  await home?.close();
-  await Promise.all([src?.dispose(), dst?.dispose()]);
-  setup?.dispose();
-  if (local) rmSync(local, { recursive: true, force: true });
-});
+const src = useDovecot({ name: 'pop3-deliver-src' });
+/** The deliver_to IMAP server (`home`), its client, and the daemon's hooks. */
+const env = useDaemonFixture({ name: 'pop3-deliver-dst', notify: false, mailboxes: [] });
+const dst = env.d;
+const local = tempDir('pop3-deliver-local-');
 
 const messageId = (raw: Buffer) => /Message-ID: <([^>]+)>/.exec(raw.toString('latin1'))![1]!;
 
@@ -66,6 +52,7 @@ it('files POP3 mail into IMAP folders and a Maildir by rules, keeps into deliver
   const archive = tricky('invoice 42');
   const plain = tricky('lunch?');
   for (const raw of [dev, archive, plain]) await src.append('alice', 'INBOX', raw);
+  const setup = env.setup('pop3-deliver-to');
 
   const pw = setup.file('pop.password', 'alice-secret\n');
   chmodSync(pw, 0o600);
@@ -83,10 +70,10 @@ if header :contains "subject" "invoice" { fileinto :create :account "local" "Arc
   // 1. The IMAP target is down: only the message filed into the Maildir is delivered and deleted.
   await dst.stop();
   let logger = new MemoryLogger();
-  daemon = await startDaemon(config, { logger });
+  env.daemon = await startDaemon(config, { logger });
   await waitFor('three POP3 messages handled', () => logger.messages.length >= 3, 20_000);
-  await daemon.stop();
-  daemon = undefined;
+  await env.daemon.stop();
+  env.daemon = undefined;
   expect(logger.messages.map((m) => [m.subject, m.status])).toEqual([
     ['[dev] build broke', 'error'],
     ['invoice 42', 'ok'],
@@ -99,17 +86,17 @@ if header :contains "subject" "invoice" { fileinto :create :account "local" "Arc
   // 2. The target is back: the next start delivers the other two, once, and deletes them.
   await dst.restart();
   logger = new MemoryLogger();
-  daemon = await startDaemon(config, { logger });
+  env.daemon = await startDaemon(config, { logger });
   await waitFor('two POP3 messages delivered', () => logger.messages.length >= 2, 20_000);
   expect(logger.messages.map((m) => [m.subject, m.status])).toEqual([
     ['[dev] build broke', 'ok'],
     ['lunch?', 'ok'],
   ]);
   expect(await waitFor('the POP3 maildrop emptied', async () => ((await onServer()) === 0 ? 'empty' : undefined), 10_000, 200)).toBe('empty');
-  await daemon.stop();
-  daemon = undefined;
+  await env.daemon.stop();
+  env.daemon = undefined;
 
-  home = new Mailboxes(dst);
+  const home = env.mail;
   expect(await home.ids('Pop/dev')).toEqual([messageId(dev)]);
   expect(await home.ids('FromPop')).toEqual([messageId(plain)]);
   expect(await home.ids('INBOX')).toEqual([]);

@@ -3,8 +3,7 @@
  * the account runner (UIDL tracking, delete after delivery vs never, a connection cut midway
  * through RETR, filing into an IMAP folder of another Dovecot and into a local Maildir).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/config/types.js';
@@ -12,28 +11,25 @@ import type { MailboxWatcher } from '../../src/connectors/imap/index.js';
 import { Pop3Client } from '../../src/connectors/pop3/client.js';
 import { MailsiftError } from '../../src/errors.js';
 import { startWatcher, imapAccount } from '../actions/executor-helpers.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import { useDovecot } from '../support/dovecot-fixture.js';
+import { tempDir } from '../support/temp-dir.js';
 import { CuttingProxy, pop3Account, pop3Harness, tricky, type Pop3Harness } from './helpers.js';
 
 const PASSWORD_ENV = 'MAILSIFT_TEST_POP3_PASSWORD';
 const R = 'require ["fileinto", "mailbox", "vnd.mailsift.account"];\n';
 
-let src: DovecotInstance;
-let dst: DovecotInstance;
+const src = useDovecot({ name: 'pop3-src' });
+const dst = useDovecot({ name: 'pop3-dst', notify: false });
+const local = tempDir('pop3-local-');
 let home: MailboxWatcher;
-let local: string;
 
 beforeAll(async () => {
   process.env[PASSWORD_ENV] = 'alice-secret';
-  [src, dst] = await Promise.all([startDovecot({ name: 'pop3-src' }), startDovecot({ name: 'pop3-dst', notify: false })]);
   home = await startWatcher('home', dst);
-  local = mkdtempSync(join(tmpdir(), 'pop3-local-'));
-}, 60_000);
+});
 
 afterAll(async () => {
   await home?.stop();
-  await Promise.all([src?.dispose(), dst?.dispose()]);
-  if (local) rmSync(local, { recursive: true, force: true });
 });
 
 const connect = (port = src.pop3Port, password = 'alice-secret', user = 'alice') =>

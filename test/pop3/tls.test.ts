@@ -6,19 +6,18 @@
  * throwaway self-signed one for 127.0.0.1, trusted through `tlsOptions.ca`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pop3Client } from '../../src/connectors/pop3/client.js';
 import type { MailsiftError } from '../../src/errors.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import { useDovecot } from '../support/dovecot-fixture.js';
+import { tempDir } from '../support/temp-dir.js';
 import { tricky } from './helpers.js';
 
-let d: DovecotInstance;
-let dir: string;
+const d = useDovecot({ name: 'pop3-tls' });
 let key: Buffer;
 let cert: Buffer;
 const servers: net.Server[] = [];
@@ -93,19 +92,16 @@ function stlsFront(): Promise<number> {
   );
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pop3-tls-'));
+beforeAll(() => {
+  const dir = tempDir('pop3-tls-');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
   key = readFileSync(join(dir, 'key.pem'));
   cert = readFileSync(join(dir, 'cert.pem'));
-  d = await startDovecot({ name: 'pop3-tls' });
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const s of sockets) s.destroy();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  await d?.dispose();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('Pop3Client over TLS', () => {

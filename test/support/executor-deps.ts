@@ -1,8 +1,9 @@
 /**
- * The executor's dependencies as the tests hand them in (test/actions and test/pop3): the
- * state database's ledger, the configured accounts, and each IMAP account's real
- * MailboxWatcher by name. An account without a watcher rejects, which fails that operation
- * and keeps the message, as a lost connection would.
+ * The executor's dependencies as the tests hand them in (test/actions, test/pop3,
+ * test/outbound, test/smtp-intake): the state database's ledger, the configured accounts, and
+ * each IMAP account's real MailboxWatcher by name. An account without a watcher rejects, which
+ * fails that operation and keeps the message, as a lost connection would; a test without IMAP
+ * passes no watchers at all.
  */
 import type { ExecutorDeps } from '../../src/actions/deps.js';
 import type { Account } from '../../src/config/types.js';
@@ -12,11 +13,12 @@ import type { StateDb } from '../../src/state/db.js';
 export interface ExecutorWorld {
   state: StateDb;
   accounts: Record<string, Account>;
-  watchers: Record<string, MailboxWatcher>;
+  /** Default: none (every IMAP operation rejects). */
+  watchers?: Record<string, MailboxWatcher>;
 }
 
 /** `over` replaces or adds fields (log, outbound, ignoreCapabilities, ...). */
-export function executorDeps({ state, accounts, watchers }: ExecutorWorld, over: Partial<ExecutorDeps> = {}): ExecutorDeps {
+export function executorDeps({ state, accounts, watchers = {} }: ExecutorWorld, over: Partial<ExecutorDeps> = {}): ExecutorDeps {
   return {
     ledger: state.ledger,
     accounts,
