@@ -6,8 +6,26 @@ export interface Output {
   stderr(text: string): void;
 }
 
-export const processOutput: Output = {
-  stdout: (t) => void process.stdout.write(t),
-  stderr: (t) => void process.stderr.write(t),
-};
+/**
+ * A reader that went away (`mailsift test RULES ~/Maildir | head`) ends the command quietly,
+ * as `cat` or `grep` do, instead of an unhandled EPIPE 'error' event and its stack trace.
+ * Nothing is lost by stopping: every command that writes output much is a dry run or a
+ * report, and the daemon's actions are journaled (a stop is a crash it recovers from).
+ */
+const watched = new WeakSet<NodeJS.WriteStream>();
 
+function endOnClosedPipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  if (!watched.has(stream)) {
+    watched.add(stream);
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
+  return stream;
+}
+
+export const processOutput: Output = {
+  stdout: (t) => void endOnClosedPipe(process.stdout).write(t),
+  stderr: (t) => void endOnClosedPipe(process.stderr).write(t),
+};
