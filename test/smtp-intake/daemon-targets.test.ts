@@ -11,10 +11,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
-import { TestSetup } from '../daemon/helpers.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import { useDaemonFixture } from '../daemon/daemon-fixture.js';
+import { waitFor } from '../daemon/helpers.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { MESSAGE, swaks, transport } from './harness.js';
 import { freePort } from '../support/free-port.js';
@@ -25,11 +25,19 @@ if header :contains "subject" "dev" { fileinto :create "Lists/dev"; }
 if header :contains "subject" "nofolder" { fileinto "Missing"; }
 `;
 
-let dovecot: DovecotInstance;
 let own: SmtpSink;
 let global: SmtpSink;
-let setup: TestSetup;
-let daemon: Daemon;
+// Before the daemon's hooks, so that the sinks close only after the daemon has stopped.
+beforeAll(async () => {
+  [own, global] = await Promise.all([startSmtpSink({ auth: { user: 'sub', pass: 'sub-secret' } }), startSmtpSink()]);
+});
+afterAll(async () => {
+  await Promise.all([own?.close(), global?.close()]);
+});
+
+/** The IMAP target's Dovecot; one daemon for the file, started below and stopped after the last test. */
+const env = useDaemonFixture({ name: 'intake-targets', mailboxes: [], stopDaemon: 'after-all' });
+const dovecot = env.d;
 let logger: MemoryLogger;
 let portIn: number;
 let portIn2: number;
@@ -43,8 +51,7 @@ function onDovecot(folder: string): string[] {
 const withSubject = (subject: string, id: string) => MESSAGE.replace('Subject: hello there', `Subject: ${subject}`).replace('<m1@example.org>', `<${id}@example.org>`);
 
 beforeAll(async () => {
-  [dovecot, own, global] = await Promise.all([startDovecot({ name: 'intake-targets' }), startSmtpSink({ auth: { user: 'sub', pass: 'sub-secret' } }), startSmtpSink()]);
-  setup = new TestSetup('intake-targets');
+  const setup = env.setup('intake-targets');
   [portIn, portIn2] = [await freePort(), await freePort()];
   process.env.MAILSIFT_TEST_INTAKE_SMTP_PW = 'sub-secret';
   const pw = setup.file('alice.password', 'alice-secret\n');
@@ -94,18 +101,11 @@ rules = "rules.sieve"
 `,
   );
   logger = new MemoryLogger();
-  daemon = await startDaemon(await loadConfig(setup.configFile), { logger, backoff: { baseMs: 100, maxMs: 300 } });
-  const deadline = Date.now() + 15_000;
-  while (logger.events.filter((e) => e.text.includes('SMTP intake listening')).length < 2) {
-    if (Date.now() > deadline) throw new Error('the intakes did not start');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}, 60_000);
+  env.daemon = await startDaemon(await loadConfig(setup.configFile), { logger, backoff: { baseMs: 100, maxMs: 300 } });
+  await waitFor('the intakes to start', () => logger.events.filter((e) => e.text.includes('SMTP intake listening')).length >= 2, 15_000, 25);
+});
 
-afterAll(async () => {
-  await daemon?.stop();
-  await Promise.all([own?.close(), global?.close(), dovecot?.dispose()]);
-  setup?.dispose();
+afterAll(() => {
   delete process.env.MAILSIFT_TEST_INTAKE_SMTP_PW;
 });
 

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
-import type { ExecutorDeps } from '../../src/actions/deps.js';
 import type { Account, Config, OutgoingConfig, SmtpIntakeAccount } from '../../src/config/types.js';
 import { createOutbound } from '../../src/outbound/index.js';
 import type { SmsSenderOptions } from '../../src/outbound/sms.js';
@@ -13,6 +12,7 @@ import { SmtpIntakeRunner } from '../../src/daemon/smtp-intake-account.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
 import { compile } from '../../src/dsl/compile.js';
 import { openState, type StateDb } from '../../src/state/db.js';
+import { executorDeps } from '../support/executor-deps.js';
 
 export interface Intake {
   readonly port: number;
@@ -63,13 +63,12 @@ export async function startIntake(rules: string, options: IntakeOptions = {}): P
   const state = openState(join(dir, 'state'));
   const logger = new MemoryLogger();
   const out = options.outbound && createOutbound({ config: { accounts, ...options.outbound.config }, db: state.db, memory: state.duplicates, ...(options.outbound.sms && { sms: options.outbound.sms }) });
-  const executorDeps = out && ((): ExecutorDeps => ({ ledger: state.ledger, accounts, outbound: out.registry, imap: () => Promise.reject(new Error('no IMAP in this test')) }));
   const runner = new SmtpIntakeRunner(account, { account: 'in', mailboxes: [], rules: 'rules.sieve', start: 'new' }, {
     state,
     logger,
     plan: () => compiled.plan,
     accounts: () => accounts,
-    ...(executorDeps && { executorDeps }),
+    ...(out && { executorDeps: () => executorDeps({ state, accounts }, { outbound: out.registry }) }),
     serverName: 'intake.test',
     port: 0,
   });

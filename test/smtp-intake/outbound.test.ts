@@ -4,12 +4,12 @@
  * ledger: nodemailer as the client, a real SMTP sink for the outgoing mail, the real twilio
  * client against a local fake Twilio.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NotifyConfig, OutgoingConfig, SmsConfig } from '../../src/config/types.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { tempDir } from '../support/temp-dir.js';
 import { startTwilioFake, type TwilioFake } from '../support/twilio-fake.js';
 import { allFiles, MESSAGE, startIntake, transport, type Intake } from './harness.js';
 
@@ -20,7 +20,7 @@ const NOTIFY: NotifyConfig = { maxPerHour: 100, smsMaxPerHour: 100, dedupWindowM
 let sink: SmtpSink;
 let twilio: TwilioFake;
 let intake: Intake | undefined;
-const bin = mkdtempSync(join(tmpdir(), 'intake-pipe-bin-'));
+const bin = tempDir('intake-pipe-bin-');
 const piped = join(bin, 'piped.eml');
 writeFileSync(join(bin, 'save'), `#!/bin/sh\ncat > ${JSON.stringify(piped)}\n`);
 writeFileSync(join(bin, 'fail'), '#!/bin/sh\ncat > /dev/null\nexit 3\n');
@@ -32,7 +32,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([sink.close(), twilio.close()]);
-  rmSync(bin, { recursive: true, force: true });
 });
 afterEach(async () => {
   await intake?.close();

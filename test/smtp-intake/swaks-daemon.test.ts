@@ -3,26 +3,19 @@
  * plus STARTTLS with a generated key and certificate.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
-import { allFiles, MESSAGE, startIntake, swaks, type Intake } from './harness.js';
+import { waitFor } from '../daemon/helpers.js';
 import { freePort } from '../support/free-port.js';
+import { tempDir } from '../support/temp-dir.js';
+import { allFiles, MESSAGE, startIntake, swaks, type Intake } from './harness.js';
 
 const run = promisify(execFile);
-
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -31,8 +24,7 @@ afterEach(async () => {
 
 describe('SMTP intake in the daemon, with swaks', () => {
   it('starts for a [[watch]] of an smtp-intake account and runs its rules on mail from swaks', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mailsift-smtpd-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('mailsift-smtpd-');
     const port = await freePort();
     writeFileSync(join(dir, 'rules.sieve'), 'require ["fileinto", "envelope", "reject", "mailbox"];\nif envelope :is "from" "spam@bad.test" { reject "go away"; }\nelsif header :contains "subject" "hello" { fileinto :create "Hello"; }\n');
     writeFileSync(join(dir, 'msg.eml'), MESSAGE);
@@ -43,7 +35,7 @@ describe('SMTP intake in the daemon, with swaks', () => {
     const logger = new MemoryLogger();
     const daemon: Daemon = await startDaemon(await loadConfig(join(dir, 'config.toml')), { logger });
     cleanups.push(() => daemon.stop());
-    await until(() => logger.events.some((e) => e.text.includes('SMTP intake listening on 127.0.0.1')), 'the listener');
+    await waitFor('the listener', () => logger.events.some((e) => e.text.includes('SMTP intake listening on 127.0.0.1')), 15_000, 25);
 
     const ok = await swaks(['--server', `127.0.0.1:${port}`, '--from', 'alice@example.org', '--to', 'me@example.test', '--data', `@${join(dir, 'msg.eml')}`]);
     expect(ok.out).toMatch(/<-  250 2\.0\.0 stored in box\/Hello/);
@@ -65,8 +57,7 @@ describe('SMTP intake in the daemon, with swaks', () => {
   });
 
   it('offers STARTTLS with the configured key and certificate; AUTH works over it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mailsift-smtptls-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('mailsift-smtptls-');
     await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=intake.test']);
     writeFileSync(join(dir, 'msg.eml'), MESSAGE);
     process.env.MAILSIFT_TEST_TLS_PW = 'tls-pw';
