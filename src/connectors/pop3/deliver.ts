@@ -60,6 +60,11 @@ type Step = Store | { readonly kind: 'note'; readonly key: string; readonly opKi
 
 const keyOf = (...parts: string[]) => parts.join('\u001f');
 
+/** The keep delivered to deliver_to: the plan's keep, or the one an outbound left in doubt needs. */
+function keepIn(to: DeliverTo, flags: readonly string[]): Store {
+  return { kind: 'store', key: keyOf('keep', to.account, to.mailbox), opKind: 'keep', account: to.account, mailbox: to.mailbox, flags, create: true };
+}
+
 /** The plan as steps on bytes in hand. Throws ACTION_TARGET_INVALID for a store with nowhere to go. */
 function stepsOf(input: Pop3DeliveryInput): Step[] {
   const steps: Step[] = [];
@@ -94,7 +99,7 @@ function stepsOf(input: Pop3DeliveryInput): Step[] {
       steps.push({ kind: 'note', key: keyOf('keep'), opKind: 'keep', detail: 'kept: left on the POP3 server (no deliver_to)' });
     } else if (!steps.some((s) => s.kind === 'store' && s.account === deliverTo.account && s.mailbox === deliverTo.mailbox)) {
       // Before the outbound steps would be fine too; last keeps "side effects first" simple.
-      steps.push({ kind: 'store', key: keyOf('keep', deliverTo.account, deliverTo.mailbox), opKind: 'keep', account: deliverTo.account, mailbox: deliverTo.mailbox, flags: keepFlags, create: true });
+      steps.push(keepIn(deliverTo, keepFlags));
     }
   }
   return steps;
@@ -123,63 +128,74 @@ export async function deliverPop3Message(deps: ExecutorDeps, input: Pop3Delivery
   }
 
   const bytes = input.edited ?? input.raw;
-  let error: string | undefined;
+  const run: RunState = { results, stored: false, outboundInDoubt: false };
+  for (const step of steps) await runStep(deps, input, bytes, run, step);
   // An outbound action an earlier attempt left in doubt is not carried out again, and may never
   // have happened (the process died before it sent): unless a store holds the message, it is
   // kept, in deliver_to or else on the POP3 server, never deleted on the strength of it.
-  let outboundInDoubt = false;
-  let stored = false;
-  for (let i = 0; ; i++) {
-    if (i === steps.length) {
-      if (error !== undefined || !outboundInDoubt || stored || !input.deliverTo) break;
-      const to = input.deliverTo;
-      steps.push({ kind: 'store', key: keyOf('keep', to.account, to.mailbox), opKind: 'keep', account: to.account, mailbox: to.mailbox, flags: [], create: true });
-    }
-    const step = steps[i]!;
-    const key = step.kind === 'outbound' ? step.op.key : step.key;
-    const kind = step.kind === 'outbound' ? 'outbound' : step.opKind;
-    if (error !== undefined) {
-      results.push({ key, kind, status: 'skipped' });
-      continue;
-    }
-    if (step.kind === 'note') {
-      results.push({ key, kind, status: 'done', detail: step.detail });
-      continue;
-    }
-    const lk = pop3LedgerKey(input.account, input.uidl, key);
-    const progress = new Progress();
-    try {
-      const begun = deps.ledger.begin(lk);
-      if (begun === 'done') {
-        results.push({ key, kind, status: 'already-done' });
-        if (step.kind === 'store') stored = true;
-        continue;
-      }
-      const inDoubt = begun === 'in-doubt';
-      // A stable INTERNALDATE across retries (the row's start, kept while in doubt): the in-doubt search needs it.
-      const started = (deps.ledger as { get?: (k: LedgerKey) => { startedAt: number } | undefined }).get?.(lk)?.startedAt ?? Date.now();
-      const date = new Date(Math.floor(started / 1000) * 1000);
-      const detail = oneLine(step.kind === 'store' ? await store(deps, progress, step, bytes, date, inDoubt) : await outbound(deps, progress, input, step.op, bytes, inDoubt));
-      deps.ledger.complete(lk, detail);
-      results.push({ key, kind, status: 'done', detail });
-      if (step.kind === 'store') stored = true;
-      else if (inDoubt) outboundInDoubt = true;
-    } catch (err) {
-      const e = err instanceof MailsiftError ? err : new MailsiftError('STORE_WRITE_FAILED', oneLine((err as Error)?.message ?? String(err)), { cause: err });
-      error = oneLine(e.message);
-      if (progress.clean) {
-        try {
-          deps.ledger.fail(lk, `${e.code}: ${error}`);
-        } catch {
-          // no row (begin failed) or the database is gone: the row, if any, stays in doubt
-        }
-      }
-      results.push({ key, kind, status: 'failed', detail: error });
-    }
+  if (run.error === undefined && run.outboundInDoubt && !run.stored && input.deliverTo) {
+    await runStep(deps, input, bytes, run, keepIn(input.deliverTo, []));
   }
+  const { error, stored, outboundInDoubt } = run;
   const ok = error === undefined;
   const delivered = ok && (!input.plan.stays || input.deliverTo !== undefined) && (stored || !outboundInDoubt);
   return { status: ok ? 'done' : 'failed', delivered, results, ...(error !== undefined && { error }) };
+}
+
+/** What the steps so far came to. */
+interface RunState {
+  readonly results: OperationResult[];
+  /** The first failure: every later step is skipped. */
+  error?: string;
+  /** A store holds the message (done now or by an earlier attempt). */
+  stored: boolean;
+  /** An outbound action was found in doubt and not carried out again. */
+  outboundInDoubt: boolean;
+}
+
+/** One step under the action ledger; its result is appended to `run.results`. */
+async function runStep(deps: ExecutorDeps, input: Pop3DeliveryInput, bytes: Uint8Array, run: RunState, step: Step): Promise<void> {
+  const key = step.kind === 'outbound' ? step.op.key : step.key;
+  const kind = step.kind === 'outbound' ? 'outbound' : step.opKind;
+  if (run.error !== undefined) {
+    run.results.push({ key, kind, status: 'skipped' });
+    return;
+  }
+  if (step.kind === 'note') {
+    run.results.push({ key, kind, status: 'done', detail: step.detail });
+    return;
+  }
+  const lk = pop3LedgerKey(input.account, input.uidl, key);
+  const progress = new Progress();
+  try {
+    const begun = deps.ledger.begin(lk);
+    if (begun === 'done') {
+      run.results.push({ key, kind, status: 'already-done' });
+      if (step.kind === 'store') run.stored = true;
+      return;
+    }
+    const inDoubt = begun === 'in-doubt';
+    // A stable INTERNALDATE across retries (the row's start, kept while in doubt): the in-doubt search needs it.
+    const started = (deps.ledger as { get?: (k: LedgerKey) => { startedAt: number } | undefined }).get?.(lk)?.startedAt ?? Date.now();
+    const date = new Date(Math.floor(started / 1000) * 1000);
+    const detail = oneLine(step.kind === 'store' ? await store(deps, progress, step, bytes, date, inDoubt) : await outbound(deps, progress, input, step.op, bytes, inDoubt));
+    deps.ledger.complete(lk, detail);
+    run.results.push({ key, kind, status: 'done', detail });
+    if (step.kind === 'store') run.stored = true;
+    else if (inDoubt) run.outboundInDoubt = true;
+  } catch (err) {
+    const e = err instanceof MailsiftError ? err : new MailsiftError('STORE_WRITE_FAILED', oneLine((err as Error)?.message ?? String(err)), { cause: err });
+    const error = oneLine(e.message);
+    run.error = error;
+    if (progress.clean) {
+      try {
+        deps.ledger.fail(lk, `${e.code}: ${error}`);
+      } catch {
+        // no row (begin failed) or the database is gone: the row, if any, stays in doubt
+      }
+    }
+    run.results.push({ key, kind, status: 'failed', detail: error });
+  }
 }
 
 async function store(deps: ExecutorDeps, p: Progress, s: Store, raw: Uint8Array, date: Date, inDoubt: boolean): Promise<string> {
