@@ -9,7 +9,7 @@
  */
 import { printConfig } from '../config/print.js';
 import { RulesRegistry } from '../daemon/rules.js';
-import { EXIT_OK, EXIT_USAGE, loadConfigOrReport } from './config-load.js';
+import { EXIT_OK, EXIT_USAGE, loadConfigOrReport, rulesFailureText } from './config-load.js';
 import type { Output } from './io.js';
 
 export interface ConfigCommandOptions {
@@ -29,7 +29,7 @@ export async function configCommand(options: ConfigCommandOptions, out: Output):
   const files = [...new Set([...config.watch.map((w) => w.rules), ...config.sweep.map((s) => s.rules)])];
   const result = await new RulesRegistry().load(files);
   for (const w of result.warnings) out.stderr(`${w.text}\n`);
-  for (const f of result.failed) out.stderr(`${f.text}\n`);
+  for (const f of result.failed) out.stderr(`${rulesFailureText(f)}\n`);
   if (result.failed.length) {
     out.stderr(`${config.file}: ${plural(result.failed.length, 'rules file')} cannot be used\n`);
     return EXIT_USAGE;

@@ -3,6 +3,7 @@
  * config problem is printed one line per problem and is exit status 2.
  */
 import { loadConfig } from '../config/load.js';
+import { ConfigError, formatProblem } from '../config/problems.js';
 import type { Config } from '../config/types.js';
 import { MailsiftError } from '../errors.js';
 import type { Output } from './io.js';
@@ -17,12 +18,27 @@ export async function loadConfigOrReport(file: string | undefined, out: Output):
     return await loadConfig(file);
   } catch (err) {
     if (err instanceof MailsiftError) {
-      // ConfigError's message already has one line per problem, each naming file and key.
-      out.stderr(`${err.message}\n`);
+      out.stderr(`${configErrorText(err)}\n`);
       return EXIT_USAGE;
     }
     throw err;
   }
+}
+
+/**
+ * A configuration that cannot be used, as lines for stderr: one per problem, naming file and
+ * key, with the problem's stable code at the end (`... [unknown-key]`, docs/configuration.md);
+ * an unreadable file is one line with its error code, as every other CLI error.
+ */
+export function configErrorText(err: MailsiftError): string {
+  if (err instanceof ConfigError) return err.problems.map((p) => `${formatProblem(err.file, p)} [${p.code}]`).join('\n');
+  return `mailsift: [${err.code}] ${err.message}`;
+}
+
+/** A rules file that cannot be read or compiled, as `mailsift config` and `run` print it. */
+export function rulesFailureText(f: { code: string; text: string }): string {
+  // Compile errors are already diagnostics with file:line:column and codes; a read error is one line.
+  return f.code === 'RULES_UNREADABLE' ? `mailsift: [${f.code}] ${f.text}` : f.text;
 }
 
 /** One line for an error on stderr; the exit status for it (2 for usage/config, 1 otherwise). */

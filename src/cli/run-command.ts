@@ -8,7 +8,7 @@
  */
 import { startDaemon, RulesLoadError } from '../daemon/daemon.js';
 import { createLogger, type LogFormat } from '../daemon/log.js';
-import { EXIT_OK, EXIT_USAGE, loadConfigOrReport, reportError } from './config-load.js';
+import { EXIT_OK, EXIT_USAGE, loadConfigOrReport, reportError, rulesFailureText } from './config-load.js';
 import type { Output } from './io.js';
 
 export interface RunCommandOptions {
@@ -33,7 +33,7 @@ export async function runCommand(options: RunCommandOptions, out: Output): Promi
     daemon = await startDaemon(config, { logger, handleSignals: true, configFile: config.file });
   } catch (err) {
     if (err instanceof RulesLoadError) {
-      for (const f of err.failures) out.stderr(`${f.text}\n`);
+      for (const f of err.failures) out.stderr(`${rulesFailureText(f)}\n`);
       out.stderr(`mailsift: not started: ${err.message}\n`);
       return EXIT_USAGE;
     }

@@ -64,3 +64,58 @@ describe('errors of the message and rules commands carry their code', () => {
     expect(r.stderr).toMatch(/^mailsift: \[MODEL_INVALID\] invalid bucket name "unsure"/);
   });
 });
+
+describe('configuration mistakes: one line per problem, naming file, key and code', () => {
+  const keep = file('keep-rules.sieve', 'keep;\n');
+
+  it('a wrong key, a wrong type and a missing password source, all at once', async () => {
+    const config = file('wrong.toml', [
+      '[state]', `dir = "${join(dir, 'state')}"`,
+      '[accounts.work]', 'type = "imap"', 'host = "imap.example.com"', 'port = "993"', 'user = "me"', 'poll_intervl = "60s"',
+      '[[watch]]', 'account = "work"', `rules = "${keep}"`, '',
+    ].join('\n'));
+    const r = await run('config', '--config', config);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([
+      `${config}: key accounts.work.port: must be an integer between 1 and 65535 [wrong-type]`,
+      `${config}: key accounts.work.password_command: one of password_command, password_file or password_env is required [secret-source]`,
+      `${config}: key accounts.work.poll_intervl: unknown key (did you mean "poll_interval"?) [unknown-key]`,
+    ]);
+  });
+
+  it('a TOML syntax error: its line and column, and the code', async () => {
+    const config = file('syntax.toml', '[accounts.work\ntype = "imap"\n');
+    const r = await run('config', '--config', config);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+: .* \\[toml-syntax\\]\\n$`));
+  });
+
+  it('a configuration file that does not exist: CONFIG_UNREADABLE', async () => {
+    const r = await run('config', '--config', join(dir, 'missing.toml'));
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([`mailsift: [CONFIG_UNREADABLE] cannot read config file ${join(dir, 'missing.toml')}: no such file or directory`]);
+  });
+
+  it('train --account with a broken configuration prints the problems the same way', async () => {
+    const config = file('train.toml', 'foo = 1\n');
+    const r = await run('train', '--model', join(dir, 'tm'), '--bucket', 'ham', '--account', 'work', '--mailbox', 'INBOX', '--config', config);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([`${config}: key foo: unknown key [unknown-key]`]);
+  });
+
+  it('config names a rules file that cannot be read: the file and RULES_UNREADABLE', async () => {
+    const missing = join(dir, 'nightly.sieve');
+    const config = file('rules-missing.toml', [
+      '[state]', `dir = "${join(dir, 'state2')}"`,
+      '[accounts.box]', 'type = "maildir"', `path = "${join(dir, 'Maildir')}"`,
+      '[[sweep]]', 'account = "box"', `rules = "${missing}"`, 'schedule = "0 3 * * *"', '',
+    ].join('\n'));
+    const r = await run('config', '--config', config);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([
+      `mailsift: [RULES_UNREADABLE] cannot read rules file ${missing}: no such file`,
+      `${config}: 1 rules file cannot be used`,
+    ]);
+  });
+});
