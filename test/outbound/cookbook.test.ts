@@ -1,6 +1,5 @@
 /** Every recipe of docs/cookbook.md: its rules compile, and they run as the text says. */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/dsl/compile.js';
@@ -10,6 +9,7 @@ import { dryRunHost } from '../../src/runtime/dry-run.js';
 import { evaluateAsync } from '../../src/runtime/evaluate.js';
 import { parseMessage } from '../../src/runtime/message/parse.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { tempDir } from '../support/temp-dir.js';
 import { startTwilioFake, type TwilioFake } from '../support/twilio-fake.js';
 import { mail, SID, world } from './helpers.js';
 
@@ -29,13 +29,12 @@ const recipe = (heading: string): string => {
 
 let sink: SmtpSink;
 let fake: TwilioFake;
-const bin = mkdtempSync(join(tmpdir(), 'cookbook-bin-'));
+const bin = tempDir('cookbook-bin-');
 beforeAll(async () => {
   [sink, fake] = await Promise.all([startSmtpSink(), startTwilioFake()]);
 });
 afterAll(async () => {
   await Promise.all([sink.close(), fake.close()]);
-  rmSync(bin, { recursive: true, force: true });
 });
 
 const outgoing = () => ({ host: sink.host, port: sink.port, tls: 'none' as const, allowInsecure: false, from: 'Me <me@example.com>' });

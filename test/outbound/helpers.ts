@@ -11,6 +11,7 @@ import { createOutbound, type Outbound, type OutboundDeps } from '../../src/outb
 import type { Action } from '../../src/runtime/actions.js';
 import { dryRun } from '../../src/runtime/dry-run.js';
 import { openState, type StateDb } from '../../src/state/db.js';
+import { executorDeps } from '../support/executor-deps.js';
 
 export const SID = `AC${'1'.repeat(32)}`;
 
@@ -44,12 +45,7 @@ export function world(config: Partial<Config>, over: Partial<OutboundDeps> = {})
   const dir = mkdtempSync(join(tmpdir(), 'outbound-'));
   const state = openState(dir);
   const outbound = createOutbound({ config: { accounts: ACCOUNTS, ...config }, db: state.db, memory: state.duplicates, ...over });
-  const executor = createExecutor({
-    ledger: state.ledger,
-    accounts: ACCOUNTS,
-    imap: () => Promise.reject(new Error('no IMAP in this test')),
-    outbound: outbound.registry,
-  });
+  const executor = createExecutor(executorDeps({ state, accounts: ACCOUNTS }, { outbound: outbound.registry }));
   const ref = (uid: number): MessageRef => ({ account: 'home', mailbox: 'INBOX', uidValidity: 7, uid, flags: [] });
   return {
     state,

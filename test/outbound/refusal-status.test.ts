@@ -7,31 +7,22 @@
  */
 import { chmodSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
-import { Mailboxes, message, spawnMailsift, TestSetup, waitFor } from '../daemon/helpers.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import { useDaemonFixture } from '../daemon/daemon-fixture.js';
+import { message, spawnMailsift, waitFor } from '../daemon/helpers.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
-let d: DovecotInstance;
 let sink: SmtpSink;
-let setup: TestSetup;
-let mail: Mailboxes;
-let daemon: Daemon | undefined;
-
+// Before the daemon's hooks, so that the sink closes only after the daemon has stopped.
 beforeAll(async () => {
-  [d, sink] = await Promise.all([startDovecot({ name: 'refusal-status', notify: true }), startSmtpSink()]);
-  setup = new TestSetup('refusal-status');
-  mail = new Mailboxes(d);
-}, 60_000);
-
-afterAll(async () => {
-  await daemon?.stop();
-  await mail?.close();
-  await sink?.close();
-  await d?.dispose();
-  setup?.dispose();
+  sink = await startSmtpSink();
 });
+afterAll(async () => {
+  await sink?.close();
+});
+
+const env = useDaemonFixture({ name: 'refusal-status', notify: true, mailboxes: [] });
 
 /** `mailsift ARGS` as a child process; its exit code and output. */
 async function mailsift(...args: string[]): Promise<{ code: number | null; output: string }> {
@@ -41,6 +32,8 @@ async function mailsift(...args: string[]): Promise<{ code: number | null; outpu
 }
 
 it('a redirect refused with 550, then 554: the message stays in INBOX and `mailsift status` shows the refusal', async () => {
+  const { d, mail } = env;
+  const setup = env.setup('refusal-status');
   const config = await setup.write({
     accounts: [{ name: 'work', dovecot: d }],
     watches: [{ account: 'work', rules: 'if header :contains "subject" "[fwd]" { redirect "boss@bad.example"; }\n', start: 'new' }],
@@ -50,7 +43,7 @@ it('a redirect refused with 550, then 554: the message stays in INBOX and `mails
   sink.refuseRcpt = (to) => (to.endsWith('@bad.example') ? '550 5.1.1 <boss@bad.example>: no such user here' : undefined);
 
   const logger = new MemoryLogger();
-  daemon = await startDaemon(config, { logger });
+  env.daemon = await startDaemon(config, { logger });
   await waitFor('connected', () => logger.events.some((e) => e.text.includes('work: connected')));
 
   await mail.append('INBOX', message('refused-rcpt', '[fwd] quarterly numbers'));
@@ -76,8 +69,8 @@ it('a redirect refused with 550, then 554: the message stays in INBOX and `mails
   expect(report.mailboxes).toContainEqual(expect.objectContaining({ account: 'work', mailbox: 'INBOX', processed: 2, lastError: expect.stringMatching(/554.*refused as spam/) }));
 
   // After the daemon has stopped the refusal is still there, and nothing was sent in between.
-  await daemon.stop();
-  daemon = undefined;
+  await env.daemon.stop();
+  env.daemon = undefined;
   const after = await mailsift('status', '--config', setup.configFile);
   expect(after.output).toMatch(/^daemon: not running/);
   expect(after.output).toMatch(/\nwork\s+INBOX\s+offline\s+.*554.*refused as spam/);
