@@ -149,9 +149,22 @@ export class Mailboxes {
     return client;
   }
 
-  async append(mailbox: string, raw: string, flags: string[] = []): Promise<void> {
+  async append(mailbox: string, raw: string | Buffer, flags: string[] = []): Promise<void> {
     const c = await this.open();
     await c.append(mailbox, raw, flags);
+  }
+
+  /** MOVEs the messages with this Message-ID (with brackets) to `to`, as a mail program does; their UIDs in `from`. */
+  async move(from: string, messageId: string, to: string): Promise<number[]> {
+    const c = await this.open();
+    const lock = await c.getMailboxLock(from);
+    try {
+      const uids = (await c.search({ header: { 'message-id': messageId } }, { uid: true })) || [];
+      if (uids.length > 0) await c.messageMove(uids.join(','), to, { uid: true });
+      return uids;
+    } finally {
+      lock.release();
+    }
   }
 
   /** Message-IDs (without brackets) in a mailbox, in UID order; [] when it does not exist. */

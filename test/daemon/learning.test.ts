@@ -5,16 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelStore } from '../../src/classify/store/model-store.js';
-import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
 import { buildStatus, formatStatus } from '../../src/cli/status-command.js';
 import type { Config } from '../../src/config/types.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
 import { fixtureFiles, tempDir } from '../classify/helpers.js';
-import { TestSetup, waitFor } from './helpers.js';
+import { useDaemonFixture } from './daemon-fixture.js';
+import { waitFor } from './helpers.js';
 
 const RULES = `require ["fileinto"];
 if header :is "x-route" "junk" { fileinto "Junk"; }
@@ -27,12 +26,10 @@ function variant(file: string, id: string, extra = ''): Buffer {
 }
 
 describe('learning by moving (daemon + Dovecot)', () => {
-  let d: DovecotInstance;
-  let client: ImapFlow;
-  let setup: TestSetup;
+  // One daemon for the block, started below: the second test relies on its learning positions.
+  const env = useDaemonFixture({ notify: true, name: 'learning', mailboxes: ['Junk', 'Trash'], stopDaemon: 'after-all' });
   let modelDir: string;
   let config: Config;
-  let daemon: Daemon | undefined;
   const logger = new MemoryLogger();
 
   /** The bucket a message is trained in, read from the model file. */
@@ -56,20 +53,10 @@ describe('learning by moving (daemon + Dovecot)', () => {
   }
 
   async function move(from: string, id: string, to: string): Promise<void> {
-    const lock = await client.getMailboxLock(from);
-    try {
-      const uids = await client.search({ header: { 'message-id': `<${id}@learning.test>` } }, { uid: true });
-      expect(uids).toHaveLength(1);
-      await client.messageMove(String((uids as number[])[0]), to, { uid: true });
-    } finally {
-      lock.release();
-    }
+    expect(await env.mail.move(from, `<${id}@learning.test>`, to)).toHaveLength(1);
   }
 
   beforeAll(async () => {
-    d = await startDovecot({ notify: true, name: 'learning' });
-    await d.createMailbox('alice', 'Junk');
-    await d.createMailbox('alice', 'Trash');
     modelDir = join(tempDir('mailsift-learn-'), 'spam');
     const model = ModelStore.open(modelDir, { create: true });
     const batch = model.batch();
@@ -77,13 +64,12 @@ describe('learning by moving (daemon + Dovecot)', () => {
     batch.commit();
     model.close();
 
-    setup = new TestSetup('learning');
-    config = await setup.write({
-      accounts: [{ name: 'work', dovecot: d }],
+    config = await env.setup('learning').write({
+      accounts: [{ name: 'work', dovecot: env.d }],
       watches: [{ account: 'work', rules: RULES, start: 'new' }],
       extra: `[models.spam]\npath = ${JSON.stringify(modelDir)}\naccount = "work"\nbuckets = { spam = "Junk", ham = "INBOX" }\n`,
     });
-    daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 }, learnIntervalMs: 100 });
+    env.daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 }, learnIntervalMs: 100 });
     // The learner has seen both folders once: from now on arrivals count.
     await waitFor('learning positions', () => {
       const m = ModelStore.open(modelDir, { readonly: true });
@@ -93,17 +79,6 @@ describe('learning by moving (daemon + Dovecot)', () => {
         m.close();
       }
     });
-    const password = d.users.find((u) => u.name === 'alice')!.password;
-    client = new ImapFlow({ host: '127.0.0.1', port: d.imapPort, secure: false, auth: { user: 'alice', pass: password }, logger: false, disableAutoIdle: true });
-    client.on('error', () => {});
-    await client.connect();
-  }, 60_000);
-
-  afterAll(async () => {
-    await daemon?.stop();
-    await client?.logout().catch(() => client.close());
-    await d?.dispose();
-    setup?.dispose();
   });
 
   it('the fixtures the test uses are classified ham and not trained', () => {
@@ -121,9 +96,9 @@ describe('learning by moving (daemon + Dovecot)', () => {
     const barrier = variant(h3!, 'barrier');
     expect(classify(byRule)).toBe('ham');
 
-    await client.append('INBOX', toJunk);
-    await client.append('INBOX', toTrash);
-    await client.append('INBOX', byRule);
+    await env.mail.append('INBOX', toJunk);
+    await env.mail.append('INBOX', toTrash);
+    await env.mail.append('INBOX', byRule);
     // The rules have run on all three (the third filed into Junk by the rule).
     await waitFor('rules ran on three messages', () => logger.messages.length >= 3, 20_000);
     expect(logger.messages.map((m) => m.actions.join('; '))).toEqual(['keep (implicit)', 'keep (implicit)', 'fileinto "Junk"']);
@@ -137,7 +112,7 @@ describe('learning by moving (daemon + Dovecot)', () => {
     expect(line?.fields).toMatchObject({ account: 'work', mailbox: 'Junk' });
 
     // A later user move is learned too: by then the learner has looked at everything before it.
-    await client.append('INBOX', barrier);
+    await env.mail.append('INBOX', barrier);
     await waitFor('barrier processed by the rules', () => logger.messages.length >= 4, 20_000);
     await move('INBOX', 'barrier', 'Junk');
     await waitFor('barrier retrained as spam', () => trainedAs(barrier) === 'spam', 20_000);
