@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { compile } from '../../src/dsl/compile.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -36,5 +37,51 @@ describe('Sieve examples of the docs', () => {
   it.each(cases)('$name compiles', ({ name, source }) => {
     const r = compile(source, { file: name });
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('the commands rules.example and README show', () => {
+  async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+    return { code, stdout, stderr };
+  }
+
+  // `#   mailsift test --trace rules.example …` lines of its header comment, run from the checkout.
+  const commented = readFileSync(join(ROOT, 'rules.example'), 'utf8')
+    .split('\n')
+    .map((l) => /^#\s+mailsift (.+)$/.exec(l)?.[1])
+    .filter((c): c is string => c !== undefined);
+
+  it('rules.example names some commands', () => {
+    expect(commented.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(commented)('mailsift %s runs cleanly', async (command) => {
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+      const r = await run(...command.split(/\s+/));
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it("README's example output is what npm start prints for that message", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const example = /Example output:\n\n```\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+      const r = await run('test', 'rules.example', 'examples/mailbox');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(example!);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });
