@@ -119,9 +119,16 @@ export async function dotlock(path: string, options: { timeoutMs?: number; stale
     try {
       const handle = await open(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
       try {
-        await handle.writeFile(`${process.pid}\n`);
-      } finally {
-        await handle.close();
+        try {
+          await handle.writeFile(`${process.pid}\n`);
+        } finally {
+          await handle.close();
+        }
+      } catch (err) {
+        // Ours but without our pid (a full disk has room for the name, not the bytes): left
+        // there, it would look held by someone and block every append until it is stale.
+        await unlink(lock).catch(() => undefined);
+        throw err;
       }
       return async () => {
         await unlink(lock).catch(() => undefined);

@@ -7,7 +7,7 @@
  * `fullDiskUnavailable` says why and the tests using it are skipped with that reason.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmdirSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdtempSync, openSync, rmdirSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -46,8 +46,11 @@ export const fullDiskUnavailable: string | undefined = (() => {
 export interface SmallDisk {
   /** The mount point: put the store, state directory or model under it. */
   readonly dir: string;
-  /** Write the filler until not even one byte fits (ENOSPC). */
-  fill(): void;
+  /**
+   * Write the filler until not even one byte fits (ENOSPC); with `leave`, then give that many
+   * bytes back (tmpfs counts whole pages: 4096 is room for one small file, such as a lock).
+   */
+  fill(options?: { leave?: number }): void;
   /** Delete the filler: the space is back. */
   free(): void;
   /** Bytes still free (statfs). */
@@ -83,7 +86,7 @@ export function smallDisk(options: SmallDiskOptions = {}): SmallDisk {
   let mounted = true;
   const disk: SmallDisk = {
     dir,
-    fill() {
+    fill(fillOptions = {}) {
       const fd = openSync(filler, 'a');
       try {
         // Ever smaller writes: tmpfs takes whole pages, a partial page is still room for a line.
@@ -98,6 +101,7 @@ export function smallDisk(options: SmallDiskOptions = {}): SmallDisk {
             }
           }
         }
+        if (fillOptions.leave) ftruncateSync(fd, Math.max(0, fstatSync(fd).size - fillOptions.leave));
       } finally {
         closeSync(fd);
       }
