@@ -18,7 +18,7 @@ export interface RunCommandOptions {
 
 export function parseLogFormat(value: string | undefined, out: Output): LogFormat | undefined {
   if (value === undefined || value === 'text' || value === 'json') return (value ?? 'text') as LogFormat;
-  out.stderr(`mailsift: --log-format must be "text" or "json", not ${JSON.stringify(value)}\n`);
+  out.stderr(`mailsift: [USAGE] --log-format must be "text" or "json", not ${JSON.stringify(value)}\n`);
   return undefined;
 }
 
@@ -34,7 +34,7 @@ export async function runCommand(options: RunCommandOptions, out: Output): Promi
   } catch (err) {
     if (err instanceof RulesLoadError) {
       for (const f of err.failures) out.stderr(`${rulesFailureText(f)}\n`);
-      out.stderr(`mailsift: not started: ${err.message}\n`);
+      out.stderr(`mailsift: [${err.code}] not started: ${err.message}\n`);
       return EXIT_USAGE;
     }
     return reportError(err, out);

@@ -54,20 +54,20 @@ export async function sweepCommand(options: SweepCommandOptions, out: Output): P
   const format = parseLogFormat(options.logFormat, out);
   if (!format) return EXIT_USAGE;
   if (!options.account) {
-    out.stderr('mailsift: sweep needs --account NAME\n');
+    out.stderr('mailsift: [USAGE] sweep needs --account NAME\n');
     return EXIT_USAGE;
   }
   const config = await loadConfigOrReport(options.config, out);
   if (typeof config === 'number') return config;
   const account = config.accounts[options.account];
   if (!account) {
-    out.stderr(`mailsift: no account "${options.account}" in ${config.file} (accounts: ${Object.keys(config.accounts).join(', ') || 'none'})\n`);
+    out.stderr(`mailsift: [USAGE] no account "${options.account}" in ${config.file} (accounts: ${Object.keys(config.accounts).join(', ') || 'none'})\n`);
     return EXIT_USAGE;
   }
   const mailbox = options.mailbox ?? 'INBOX';
   const rulesFile = sweepRulesFile(config, account.name, mailbox, options.rules);
   if (!rulesFile) {
-    out.stderr(`mailsift: no rules for ${account.name} ${mailbox}: pass --rules FILE, or add a [[sweep]] or [[watch]] entry for it\n`);
+    out.stderr(`mailsift: [USAGE] no rules for ${account.name} ${mailbox}: pass --rules FILE, or add a [[sweep]] or [[watch]] entry for it\n`);
     return EXIT_USAGE;
   }
   let source: string;

@@ -119,3 +119,42 @@ describe('configuration mistakes: one line per problem, naming file, key and cod
     ]);
   });
 });
+
+describe('usage mistakes of the daemon commands carry USAGE', () => {
+  const config = file('local.toml', [
+    '[state]', `dir = "${join(dir, 'state-usage')}"`,
+    '[accounts.box]', 'type = "maildir"', `path = "${join(dir, 'Maildir')}"`, '',
+  ].join('\n'));
+
+  it('sweep of an account that is not configured', async () => {
+    const r = await run('sweep', '--account', 'nope', '--dry-run', '--config', config);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([`mailsift: [USAGE] no account "nope" in ${config} (accounts: box)`]);
+  });
+
+  it('sweep without --rules of a mailbox no [[sweep]] or [[watch]] names', async () => {
+    const r = await run('sweep', '--account', 'box', '--dry-run', '--config', config);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual(['mailsift: [USAGE] no rules for box INBOX: pass --rules FILE, or add a [[sweep]] or [[watch]] entry for it']);
+  });
+
+  it('run with an unknown --log-format', async () => {
+    const r = await run('run', '--log-format', 'yaml', '--config', config);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual(['mailsift: [USAGE] --log-format must be "text" or "json", not "yaml"']);
+  });
+
+  it('run whose rules file does not compile: the diagnostics, then one line with the code', async () => {
+    const rules = file('broken-watch.sieve', 'if true {\n');
+    const withWatch = file('intake.toml', [
+      '[state]', `dir = "${join(dir, 'state-run')}"`,
+      '[accounts.box]', 'type = "maildir"', `path = "${join(dir, 'Maildir')}"`,
+      '[accounts.in]', 'type = "smtp-intake"', 'listen_port = 1', 'recipients = ["me@example.com"]', 'target_account = "box"',
+      '[[watch]]', 'account = "in"', `rules = "${rules}"`, '',
+    ].join('\n'));
+    const r = await run('run', '--config', withWatch);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${rules}:1:9: error[syntax-error]`);
+    expect(oneLine(r.stderr).at(-1)).toBe(`mailsift: [RULES_INVALID] not started: 1 rules file cannot be used: ${rules}`);
+  });
+});
