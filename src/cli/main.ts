@@ -10,9 +10,12 @@ import { processOutput, type Output } from './io.js';
 import type { TrainOptions } from './train.js';
 import type { ClassifyCliOptions } from './classify.js';
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** A repeatable option. No default value: commander would print it as "(default: [])" in --help. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
+
+const CONFIG_HELP = 'configuration file (default: $XDG_CONFIG_HOME/mailsift/config.toml, i.e. ~/.config/mailsift/config.toml)';
 
 export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
   let code = 0;
@@ -37,19 +40,19 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .argument('<source...>', 'messages: .eml files, mbox files, Maildirs or directories of .eml files')
     .option('--envelope-from <address>', 'envelope sender (default: Return-Path or From)')
     .option('--envelope-to <address>', 'envelope recipient (default: Delivered-To, X-Original-To or To)')
-    .option('--mailbox-exists <name>', 'a mailbox that mailboxexists should see (repeatable)', collect, [])
+    .option('--mailbox-exists <name>', 'a mailbox that mailboxexists should see (repeatable)', collect)
     .option('--json', 'one JSON object per message')
     .option('--trace', 'show which rules ran, which tests were true and what they compared')
-    .option('--model <dir>', 'a classifier model for classify and spamtest (repeatable; the first is the default)', collect, [])
+    .option('--model <dir>', 'a classifier model for classify and spamtest (repeatable; the first is the default)', collect)
     .option('--execute-dir <dir>', 'really run vnd.dovecot.execute programs from this directory (else none runs and execute tests are false)')
-    .action(async (rules: string, sources: string[], opts: { envelopeFrom?: string; envelopeTo?: string; mailboxExists: string[]; json?: boolean; trace?: boolean; model: string[]; executeDir?: string }) => {
+    .action(async (rules: string, sources: string[], opts: { envelopeFrom?: string; envelopeTo?: string; mailboxExists?: string[]; json?: boolean; trace?: boolean; model?: string[]; executeDir?: string }) => {
       code = await (await import('./test-command.js')).testCommand(rules, sources, opts, out);
     });
 
   program
     .command('run')
     .description('the daemon: watch the configured IMAP mailboxes and run the rules on new mail (foreground)')
-    .option('--config <file>', 'configuration file (default: $XDG_CONFIG_HOME/mailsift/config.toml)')
+    .option('--config <file>', CONFIG_HELP)
     .option('--log-format <format>', 'text or json', 'text')
     .action(async (opts: { config?: string; logFormat?: string }) => {
       code = await (await import('./run-command.js')).runCommand(opts, out);
@@ -58,7 +61,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
   program
     .command('status')
     .description("what the daemon is doing: per account and mailbox mode, lag, last event, last error, processed count")
-    .option('--config <file>', 'configuration file')
+    .option('--config <file>', CONFIG_HELP)
     .option('--json', 'print JSON')
     .action(async (opts: { config?: string; json?: boolean }) => {
       code = await (await import('./status-command.js')).statusCommand(opts, out);
@@ -67,7 +70,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
   program
     .command('config')
     .description('check the configuration and its rules files, or print the effective configuration')
-    .option('--config <file>', 'configuration file')
+    .option('--config <file>', CONFIG_HELP)
     .option('--print', 'print the effective configuration (defaults filled in; secrets only as where they come from)')
     .action(async (opts: { config?: string; print?: boolean }) => {
       code = await (await import('./config-command.js')).configCommand(opts, out);
@@ -80,7 +83,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     .option('--mailbox <name>', 'mailbox (IMAP) or folder (Maildir)', 'INBOX')
     .option('--rules <file>', 'rules file (default: the [[sweep]] or [[watch]] entry of that mailbox)')
     .option('--dry-run', 'show what would be done; change nothing')
-    .option('--config <file>', 'configuration file')
+    .option('--config <file>', CONFIG_HELP)
     .option('--log-format <format>', 'text or json', 'text')
     .action(async (opts: { account: string; mailbox: string; rules?: string; dryRun?: boolean; config?: string; logFormat?: string }) => {
       code = await (await import('./sweep-command.js')).sweepCommand(opts, out);
@@ -95,7 +98,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
       .requiredOption('--bucket <name>', 'bucket, e.g. spam, ham, work')
       .option('--account <name>', 'read an IMAP mailbox of this configured account (with --mailbox)')
       .option('--mailbox <name>', 'IMAP mailbox to read (read-only)')
-      .option('--config <file>', 'configuration file (for --account)')
+      .option('--config <file>', `${CONFIG_HELP}; only read with --account`)
       .option('--no-progress', 'no progress bar')
       .action(async (sources: string[], opts: TrainOptions) => {
         const train = await import('./train.js');
