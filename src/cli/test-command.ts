@@ -8,7 +8,9 @@
  * note says so); with it, the programs of DIR really run, with the daemon's default `[pipe]`
  * timeout and output cap, as Pigeonhole's sieve-test runs them.
  */
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { MailsiftError } from '../errors.js';
 import { PIPE_DEFAULTS } from '../config/types.js';
 import { compile } from '../dsl/compile.js';
 import type { Diagnostic } from '../dsl/diagnostics.js';
@@ -45,6 +47,14 @@ export interface TestOptions {
 
 const IMPLICIT_KEEP: Action[] = [{ type: 'keep', implicit: true, flags: [] }];
 
+/** --execute-dir, checked once: a mistyped directory would otherwise fail every execute as "no such program". */
+async function programDir(dir: string): Promise<string> {
+  const full = resolve(dir);
+  const isDir = await stat(full).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new MailsiftError('USAGE', `--execute-dir ${dir}: not a directory`);
+  return full;
+}
+
 export async function testCommand(rulesFile: string, sources: readonly string[], options: TestOptions, out: Output): Promise<number> {
   const source = await readRules(rulesFile);
   const compiled = compile(source, { file: rulesFile });
@@ -58,7 +68,7 @@ export async function testCommand(rulesFile: string, sources: readonly string[],
   const counts = new Map<string, number>();
   let messages = 0;
   let errors = 0;
-  const programs: ProgramConfig | undefined = options.executeDir === undefined ? undefined : { dir: resolve(options.executeDir), ...PIPE_DEFAULTS };
+  const programs: ProgramConfig | undefined = options.executeDir === undefined ? undefined : { dir: await programDir(options.executeDir), ...PIPE_DEFAULTS };
   for (const path of sources) {
     const folders = await listFolders(path);
     const facts = dryRunHost({ mailboxes: [...folders, ...(options.mailboxExists ?? [])] });

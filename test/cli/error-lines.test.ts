@@ -158,3 +158,13 @@ describe('usage mistakes of the daemon commands carry USAGE', () => {
     expect(oneLine(r.stderr).at(-1)).toBe(`mailsift: [RULES_INVALID] not started: 1 rules file cannot be used: ${rules}`);
   });
 });
+
+describe('mailsift test --execute-dir', () => {
+  it('a directory that does not exist is a usage error before any message runs', async () => {
+    const rules = file('exec.sieve', 'require ["vnd.dovecot.execute"];\nif execute "project-of" { keep; }\n');
+    const r = await run('test', '--execute-dir', join(dir, 'no-programs'), rules, file('e.eml', 'Subject: hi\n\nhello\n'));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r.stderr)).toEqual([`mailsift: [USAGE] --execute-dir ${join(dir, 'no-programs')}: not a directory`]);
+  });
+});
