@@ -17,6 +17,7 @@ import type { MailboxState } from '../connectors/imap/types.js';
 import { MailsiftError } from '../errors.js';
 import type { Plan } from '../runtime/plan.js';
 import type { StateDb } from '../state/db.js';
+import { isSqliteError, sqliteReason } from '../state/sqlite-errors.js';
 import type { DaemonLogger } from './log.js';
 import { planNeedsFullMessage, type SourceMessage, type ProcessOutcome } from './process-message.js';
 import type { FetchedMessage } from '../connectors/imap/types.js';
@@ -42,6 +43,10 @@ export interface WorkerHost {
 /** A message that failed transiently this often while connected is committed as an error. */
 const MAX_TRANSIENT_FAILURES = 3;
 
+/** Passes after the state database refused a write (a full disk) are retried this often, doubling. */
+const STATE_RETRY_FIRST_MS = 1000;
+const STATE_RETRY_MAX_MS = 60_000;
+
 export class MailboxWorker {
   private pending = false;
   private running: Promise<void> | undefined;
@@ -50,6 +55,7 @@ export class MailboxWorker {
   /** Message-IDs processed under an earlier UIDVALIDITY, and the UIDNEXT below which they apply. */
   private rescan: { ids: Set<string>; belowUid: number } | undefined;
   private lastProblem: string | undefined;
+  private stateRetryMs = 0;
 
   constructor(
     private readonly host: WorkerHost,
@@ -77,6 +83,7 @@ export class MailboxWorker {
       try {
         await this.pass();
         this.lastProblem = undefined;
+        this.stateRetryMs = 0;
       } catch (err) {
         try {
           this.onError(err);
@@ -88,11 +95,17 @@ export class MailboxWorker {
   }
 
   private onError(err: unknown): void {
-    const e = err instanceof MailsiftError ? err : new MailsiftError('IMAP_COMMAND_FAILED', `${this.host.account} ${this.mailbox}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    const e =
+      err instanceof MailsiftError ? err
+      : isSqliteError(err) ? new MailsiftError('STATE_UNWRITABLE', `${this.host.account} ${this.mailbox}: cannot write the state database ${this.host.state.file}: ${sqliteReason(err)}; the message stays and is tried again`, { cause: err })
+      : new MailsiftError('IMAP_COMMAND_FAILED', `${this.host.account} ${this.mailbox}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     if (e.code === 'IMAP_UIDVALIDITY_CHANGED') {
       this.pending = true;
       return;
     }
+    // Nothing was acted on without its ledger row, and nothing committed: no server event will
+    // bring this message back, so look again later (before logging, which writes state too).
+    if (e.code === 'STATE_UNWRITABLE') this.retryAfterStateFailure();
     // A lost connection is reported once by the account; the 'connected' event kicks us again.
     if (e.code === 'IMAP_CONNECTION_LOST' || !this.host.connected()) return;
     if (e.message !== this.lastProblem) {
@@ -100,6 +113,13 @@ export class MailboxWorker {
       this.host.logger.event('error', e.message, { account: this.host.account, mailbox: this.mailbox, code: e.code });
     }
     this.host.state.events.setStatus(this.host.account, this.mailbox, { lastError: `${e.code}: ${e.message}` });
+  }
+
+  private retryAfterStateFailure(): void {
+    this.stateRetryMs = Math.min(STATE_RETRY_MAX_MS, this.stateRetryMs === 0 ? STATE_RETRY_FIRST_MS : this.stateRetryMs * 2);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.kick(), this.stateRetryMs);
+    this.retryTimer.unref();
   }
 
   private async pass(): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { opt } from './rows.js';
+import { isWriteRefusal } from './sqlite-errors.js';
 
 /** How a mailbox is being watched right now. */
 export type WatchMode = 'notify' | 'idle' | 'poll' | 'schedule' | 'listen' | 'offline';
@@ -188,9 +189,18 @@ export class Events {
     return this.logTxn(entry);
   }
 
-  /** Update (or create) a mailbox's status row: `setStatus('work', 'INBOX', { mode: 'idle', lastError: null })`. */
+  /**
+   * Update (or create) a mailbox's status row: `setStatus('work', 'INBOX', { mode: 'idle', lastError: null })`.
+   * Outside a transaction, a database that refuses the write (a full disk) is passed over: the
+   * row only feeds `mailsift status`, and its callers (connection events, shutdown) must not
+   * fail for it. Writes that matter (ledger, checkpoints) still fail and are reported there.
+   */
   setStatus(account: string, mailbox: string, patch: StatusPatch): void {
-    this.patch(account, mailbox, patch, false);
+    try {
+      this.patch(account, mailbox, patch, false);
+    } catch (err) {
+      if (this.patchStatus.database.inTransaction || !isWriteRefusal(err)) throw err;
+    }
   }
 
   private patch(account: string, mailbox: string, patch: StatusPatch, countProcessed: boolean): void {
