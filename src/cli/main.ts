@@ -22,7 +22,12 @@ export async function main(argv: readonly string[], out: Output = processOutput)
   const program = new Command('mailsift')
     .description('Sieve-compatible mail rules for IMAP, POP3, SMTP intake and local mailboxes')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });
+    .configureOutput({
+      writeOut: (s) => out.stdout(s),
+      writeErr: (s) => out.stderr(s),
+      // commander's "error: unknown option '--frob'" in the form of every other CLI error.
+      outputError: (s, write) => write(`mailsift: [USAGE] ${s.replace(/^error: /, '')}`),
+    });
 
   program
     .command('check')

@@ -168,3 +168,16 @@ describe('mailsift test --execute-dir', () => {
     expect(oneLine(r.stderr)).toEqual([`mailsift: [USAGE] --execute-dir ${join(dir, 'no-programs')}: not a directory`]);
   });
 });
+
+describe('command line syntax mistakes', () => {
+  it.each([
+    [['test', '--frob', 'rules.sieve', 'x.eml'], "mailsift: [USAGE] unknown option '--frob'"],
+    [['frob'], "mailsift: [USAGE] unknown command 'frob'"],
+    [['test', 'rules.sieve'], "mailsift: [USAGE] missing required argument 'source'"],
+    [['classify', 'x.eml'], "mailsift: [USAGE] required option '--model <dir>' not specified"],
+  ])('mailsift %s', async (argv, line) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([line]);
+  });
+});
