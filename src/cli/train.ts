@@ -13,6 +13,7 @@ import { ModelStore, type TrainOutcome, type UntrainOutcome } from '../classify/
 import { findEmlFiles } from '../connectors/local/eml.js';
 import { detectSource, readSource } from '../connectors/local/source.js';
 import { MailsiftError } from '../errors.js';
+import { isSqliteError, isWriteRefusal, sqliteReason } from '../state/sqlite-errors.js';
 import type { Output } from './io.js';
 
 export interface TrainOptions {
@@ -84,9 +85,21 @@ async function run(mode: 'train' | 'untrain', paths: readonly string[], options:
         `model ${stats.name}: ${buckets || 'no buckets'}; ${stats.tokens} tokens\n`,
     );
     return 0;
+  } catch (err) {
+    throw modelWriteError(store.file, err);
   } finally {
     store.close();
   }
+}
+
+/**
+ * A model that refuses the write (a full disk, an I/O error, a read-only file system): one line
+ * with the file, instead of SQLite's "database or disk is full". The run is one transaction,
+ * so SQLite has rolled it back and the model is as it was.
+ */
+function modelWriteError(file: string, err: unknown): unknown {
+  if (!isSqliteError(err) || !(isWriteRefusal(err) || err.code.startsWith('SQLITE_READONLY'))) return err;
+  return new MailsiftError('MODEL_UNWRITABLE', `cannot write model ${file}: ${sqliteReason(err)}; the model is unchanged`, { cause: err });
 }
 
 async function localSource(path: string): Promise<Source> {
