@@ -181,3 +181,24 @@ describe('command line syntax mistakes', () => {
     expect(oneLine(r.stderr)).toEqual([line]);
   });
 });
+
+describe('mailsift sweep --dry-run of a local store', () => {
+  const config = file('sample.toml', [
+    '[state]', `dir = "${join(dir, 'state-sample')}"`,
+    '[accounts.sample]', 'type = "maildir"', `path = "${join(import.meta.dirname, '../../examples/mailbox')}"`, '',
+  ].join('\n'));
+  const rules = file('sweep-keep.sieve', 'keep;\n');
+
+  it('a folder the Maildir does not have is an error, not "0 messages"', async () => {
+    const r = await run('sweep', '--account', 'sample', '--mailbox', 'Lsits', '--rules', rules, '--dry-run', '--config', config);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r.stderr)).toEqual([`mailsift: [MAILBOX_MISSING] maildir account "sample" (${join(import.meta.dirname, '../../examples/mailbox')}) has no folder "Lsits"; it has: INBOX, Lists, Receipts`]);
+  });
+
+  it('a folder it has is swept', async () => {
+    const r = await run('sweep', '--account', 'sample', '--mailbox', 'Lists', '--rules', rules, '--dry-run', '--config', config);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('sample Lists: 3 messages: 3 keep');
+  });
+});
