@@ -16,6 +16,7 @@ import type { Account, SmtpIntakeAccount, WatchConfig } from '../config/types.js
 import { resolveSecret } from '../config/secrets.js';
 import { isLoopback } from '../config/accounts.js';
 import { MailsiftError } from '../errors.js';
+import { isSqliteError, sqliteReason } from '../state/sqlite-errors.js';
 import type { ExecutorDeps } from '../actions/deps.js';
 import { decide, mailboxKey, type StoreRequest } from '../connectors/smtp-intake/decide.js';
 import { INTAKE_FOLDER, runIntakeOutbound, transactionDigest, type OutboundResult } from '../connectors/smtp-intake/outbound.js';
@@ -283,7 +284,12 @@ export class SmtpIntakeRunner {
         } catch (err) {
           failed.push(...batch.map((r) => ({ id: r.id, err })));
         }
-        for (const f of failed) this.deps.logger.event('warn', `${this.name}: cannot record message ${f.id} in the state database: ${(f.err as Error).message}`, { account: this.name });
+        for (const f of failed) {
+          // The reply stands (the message is stored, or the client keeps it): only the log row is missing.
+          const refused = isSqliteError(f.err);
+          const why = refused ? sqliteReason(f.err as Error & { code: string }) : (f.err as Error).message;
+          this.deps.logger.event('warn', `${this.name}: cannot record message ${f.id} in the state database ${this.deps.state.file}: ${why}`, { account: this.name, ...(refused && { code: 'STATE_UNWRITABLE' }) });
+        }
         resolve();
       }),
     );
