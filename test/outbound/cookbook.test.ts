@@ -1,16 +1,16 @@
 /** Every recipe of docs/cookbook.md: its rules compile, and they run as the text says. */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/dsl/compile.js';
 import { defaultRegistry } from '../../src/extensions/index.js';
 import { answerExecute } from '../../src/host/execute.js';
 import { dryRunHost } from '../../src/runtime/dry-run.js';
 import { evaluateAsync } from '../../src/runtime/evaluate.js';
 import { parseMessage } from '../../src/runtime/message/parse.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { useSmtpSink } from '../support/smtp-sink-fixture.js';
 import { tempDir } from '../support/temp-dir.js';
-import { startTwilioFake, type TwilioFake } from '../support/twilio-fake.js';
+import { useTwilioFake } from '../support/twilio-fake-fixture.js';
 import { mail, SID, world } from './helpers.js';
 
 const text = readFileSync(new URL('../../docs/cookbook.md', import.meta.url), 'utf8');
@@ -27,15 +27,9 @@ const recipe = (heading: string): string => {
   return r;
 };
 
-let sink: SmtpSink;
-let fake: TwilioFake;
+const sink = useSmtpSink();
+const fake = useTwilioFake();
 const bin = tempDir('cookbook-bin-');
-beforeAll(async () => {
-  [sink, fake] = await Promise.all([startSmtpSink(), startTwilioFake()]);
-});
-afterAll(async () => {
-  await Promise.all([sink.close(), fake.close()]);
-});
 
 const outgoing = () => ({ host: sink.host, port: sink.port, tls: 'none' as const, allowInsecure: false, from: 'Me <me@example.com>' });
 

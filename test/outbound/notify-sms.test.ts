@@ -3,10 +3,10 @@
  * the real executor and action ledger: the canonical rule, exactly-once, rate limits, the
  * dedup window, quiet hours, Twilio errors and the backoff.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { NotifyConfig, SmsConfig } from '../../src/config/types.js';
 import { imapLedgerKey } from '../../src/state/ledger.js';
-import { startTwilioFake, type TwilioFake } from '../support/twilio-fake.js';
+import { useTwilioFake } from '../support/twilio-fake-fixture.js';
 import { mail, SID, world, type World } from './helpers.js';
 
 const CANONICAL = `require ["enotify", "variables"];
@@ -19,17 +19,11 @@ if address :is "from" "alice@example.com" {
 const SMS: SmsConfig = { provider: 'twilio', accountSid: SID, authToken: { kind: 'env', env: 'TEST_TWILIO_TOKEN' }, from: '+15550002222' };
 const NOTIFY: NotifyConfig = { maxPerHour: 100, smsMaxPerHour: 100, dedupWindowMs: 0 };
 
-let fake: TwilioFake;
+const fake = useTwilioFake({ reset: 'after-each' });
 let w: World | undefined;
-beforeAll(async () => {
-  fake = await startTwilioFake();
-});
-afterAll(() => fake.close());
 afterEach(() => {
   w?.dispose();
   w = undefined;
-  fake.requests.length = 0;
-  fake.reply = undefined;
 });
 
 function make(notify: Partial<NotifyConfig> = {}, now?: () => number): World {

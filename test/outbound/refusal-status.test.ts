@@ -6,21 +6,15 @@
  * status` command, a separate process reading the same state directory, shows the refusal.
  */
 import { chmodSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
 import { useDaemonFixture } from '../daemon/daemon-fixture.js';
 import { message, spawnMailsift, waitFor } from '../daemon/helpers.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { useSmtpSink } from '../support/smtp-sink-fixture.js';
 
-let sink: SmtpSink;
 // Before the daemon's hooks, so that the sink closes only after the daemon has stopped.
-beforeAll(async () => {
-  sink = await startSmtpSink();
-});
-afterAll(async () => {
-  await sink?.close();
-});
+const sink = useSmtpSink();
 
 const env = useDaemonFixture({ name: 'refusal-status', notify: true, mailboxes: [] });
 

@@ -2,23 +2,16 @@
  * redirect, vacation and notify mailto through nodemailer to a real SMTP server on loopback
  * (smtp-server, with AUTH), under the real executor and action ledger.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { OutgoingConfig } from '../../src/config/types.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { useSmtpSink } from '../support/smtp-sink-fixture.js';
 import { mail, world, type World } from './helpers.js';
 
-let sink: SmtpSink;
+const sink = useSmtpSink({ auth: { user: 'me', pass: 'pw-secret' }, reset: 'after-each' });
 let w: World | undefined;
-beforeAll(async () => {
-  sink = await startSmtpSink({ auth: { user: 'me', pass: 'pw-secret' } });
-});
-afterAll(() => sink.close());
 afterEach(() => {
   w?.dispose();
   w = undefined;
-  sink.messages.length = 0;
-  sink.refuseRcpt = undefined;
-  sink.refuseData = undefined;
 });
 
 function make(over: Partial<OutgoingConfig> = {}): World {

@@ -10,7 +10,7 @@
 import { mkdtempSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planOperations } from '../../src/actions/plan-operations.js';
 import type { Account } from '../../src/config/types.js';
 import { deliverPop3Message, POP3_FOLDER, type DeliverTo } from '../../src/connectors/pop3/deliver.js';
@@ -20,17 +20,11 @@ import { createOutbound } from '../../src/outbound/index.js';
 import { parseMessage } from '../../src/runtime/message/parse.js';
 import { openState } from '../../src/state/db.js';
 import { executorDeps } from '../support/executor-deps.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { useSmtpSink } from '../support/smtp-sink-fixture.js';
 
 const RAW = new TextEncoder().encode('From: Alice <alice@example.org>\r\nTo: me@example.test\r\nSubject: hi\r\nMessage-ID: <p1@example.org>\r\n\r\nBody.\r\n');
 
-let sink: SmtpSink;
-beforeAll(async () => {
-  sink = await startSmtpSink();
-});
-afterAll(async () => {
-  await sink.close();
-});
+const sink = useSmtpSink();
 
 async function attempt(dir: string, deliverTo?: DeliverTo) {
   const maildir = join(dir, 'Maildir');

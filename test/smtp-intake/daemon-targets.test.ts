@@ -15,7 +15,7 @@ import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
 import { useDaemonFixture } from '../daemon/daemon-fixture.js';
 import { waitFor } from '../daemon/helpers.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { useSmtpSink } from '../support/smtp-sink-fixture.js';
 import { MESSAGE, swaks, transport } from './harness.js';
 import { freePort } from '../support/free-port.js';
 
@@ -25,15 +25,9 @@ if header :contains "subject" "dev" { fileinto :create "Lists/dev"; }
 if header :contains "subject" "nofolder" { fileinto "Missing"; }
 `;
 
-let own: SmtpSink;
-let global: SmtpSink;
 // Before the daemon's hooks, so that the sinks close only after the daemon has stopped.
-beforeAll(async () => {
-  [own, global] = await Promise.all([startSmtpSink({ auth: { user: 'sub', pass: 'sub-secret' } }), startSmtpSink()]);
-});
-afterAll(async () => {
-  await Promise.all([own?.close(), global?.close()]);
-});
+const own = useSmtpSink({ auth: { user: 'sub', pass: 'sub-secret' } });
+const global = useSmtpSink();
 
 /** The IMAP target's Dovecot; one daemon for the file, started below and stopped after the last test. */
 const env = useDaemonFixture({ name: 'intake-targets', mailboxes: [], stopDaemon: 'after-all' });

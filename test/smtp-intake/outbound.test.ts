@@ -6,19 +6,20 @@
  */
 import { chmodSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { NotifyConfig, OutgoingConfig, SmsConfig } from '../../src/config/types.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { useSmtpSink } from '../support/smtp-sink-fixture.js';
 import { tempDir } from '../support/temp-dir.js';
-import { startTwilioFake, type TwilioFake } from '../support/twilio-fake.js';
+import { useTwilioFake } from '../support/twilio-fake-fixture.js';
 import { allFiles, MESSAGE, startIntake, transport, type Intake } from './harness.js';
 
 const SID = `AC${'1'.repeat(32)}`;
 const SMS: SmsConfig = { provider: 'twilio', accountSid: SID, authToken: { kind: 'env', env: 'TEST_TWILIO_TOKEN' }, from: '+15550002222' };
 const NOTIFY: NotifyConfig = { maxPerHour: 100, smsMaxPerHour: 100, dedupWindowMs: 0 };
 
-let sink: SmtpSink;
-let twilio: TwilioFake;
+// Before the afterEach below, so that their resets run after the intake is closed.
+const sink = useSmtpSink({ reset: 'after-each' });
+const twilio = useTwilioFake({ reset: 'after-each' });
 let intake: Intake | undefined;
 const bin = tempDir('intake-pipe-bin-');
 const piped = join(bin, 'piped.eml');
@@ -27,18 +28,9 @@ writeFileSync(join(bin, 'fail'), '#!/bin/sh\ncat > /dev/null\nexit 3\n');
 chmodSync(join(bin, 'save'), 0o755);
 chmodSync(join(bin, 'fail'), 0o755);
 
-beforeAll(async () => {
-  [sink, twilio] = await Promise.all([startSmtpSink(), startTwilioFake()]);
-});
-afterAll(async () => {
-  await Promise.all([sink.close(), twilio.close()]);
-});
 afterEach(async () => {
   await intake?.close();
   intake = undefined;
-  sink.messages.length = 0;
-  sink.refuseRcpt = undefined;
-  twilio.requests.length = 0;
   rmSync(piped, { force: true });
 });
 

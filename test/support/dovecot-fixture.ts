@@ -8,11 +8,11 @@
  *   const src = useDovecot({ name: 'pop3-src' });
  *   it('...', async () => { await src.append('alice', 'INBOX', raw); });
  *
- * What it returns stands for the instance: every property and method is the started one's.
- * Touching it before the beforeAll hook ran (at collection time) throws, saying so.
+ * What it returns stands for the instance: every property and method is the started one's
+ * (useStarted). Touching it before the beforeAll hook ran (at collection time) throws, saying so.
  */
-import { afterAll, beforeAll } from 'vitest';
 import { startDovecot, type DovecotInstance, type DovecotOptions } from './dovecot.js';
+import { useStarted } from './use-started.js';
 
 export interface DovecotFixtureOptions extends DovecotOptions {
   /** alice's mailboxes to create (and subscribe) once the instance is up ('/' separated). */
@@ -21,27 +21,18 @@ export interface DovecotFixtureOptions extends DovecotOptions {
 
 export function useDovecot(options: DovecotFixtureOptions = {}): DovecotInstance {
   const { mailboxes = [], ...dovecotOptions } = options;
-  let started: DovecotInstance | undefined;
-
-  beforeAll(async () => {
-    started = await startDovecot(dovecotOptions);
-    for (const m of mailboxes) await started.createMailbox('alice', m);
-  });
-  afterAll(async () => {
-    await started?.dispose();
-  });
-
-  // A stand-in whose every read goes to the started instance, so tests use it as they would
-  // the instance itself; methods are bound to the instance (they use its private state).
-  return new Proxy({} as DovecotInstance, {
-    get(_target, key) {
-      if (!started) {
-        // `then` and symbols are probed by await and by printers, which must not throw.
-        if (key === 'then' || typeof key === 'symbol') return undefined;
-        throw new Error(`the Dovecot${options.name ? ` "${options.name}"` : ''} is not started yet: use it inside a test or a hook`);
+  return useStarted(
+    `the Dovecot${options.name ? ` "${options.name}"` : ''}`,
+    async () => {
+      const d = await startDovecot(dovecotOptions);
+      try {
+        for (const m of mailboxes) await d.createMailbox('alice', m);
+      } catch (err) {
+        await d.dispose();
+        throw err;
       }
-      const value: unknown = Reflect.get(started, key, started);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(started) : value;
+      return d;
     },
-  });
+    (d) => d.dispose(),
+  );
 }

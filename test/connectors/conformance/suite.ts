@@ -11,8 +11,8 @@
  * (`ConformanceSource.fileinto`): a POP3 message or an intake message has no mailbox of its
  * own, an IMAP message files into another account here so that the target can be broken.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useSmtpSink } from '../../support/smtp-sink-fixture.js';
 import { messageIdOf, SHAPES, testMessage, type TestMessage } from './messages.js';
 
 export interface SourceTraits {
@@ -102,11 +102,7 @@ async function expectAbsent(source: ConformanceSource, place: Place, messages: r
 export function conformance(name: string, makeSource: (env: SourceEnv) => ConformanceSource | Promise<ConformanceSource>): void {
   describe(`connector conformance: ${name}`, () => {
     let source: ConformanceSource | undefined;
-    let sink: SmtpSink;
-    beforeAll(async () => {
-      sink = await startSmtpSink();
-    });
-    afterAll(() => sink?.close());
+    const sink = useSmtpSink();
     /** A fresh source (its own state) running `rules(source)`. */
     const open = async (rules: (s: ConformanceSource) => string): Promise<ConformanceSource> => {
       const s = await makeSource({ outgoingPort: sink.port });
