@@ -3,30 +3,27 @@
  * INTERNALDATE kept, the source deleted only after verification), IMAP → Maildir, IMAP →
  * mbox, and an edited message (editheader) stored by APPEND.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImapFlow } from 'imapflow';
 import type { MailboxWatcher } from '../../src/connectors/imap/index.js';
 import { imapLedgerKey } from '../../src/state/ledger.js';
 import { readMbox } from '../../src/connectors/local/mbox.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import { useDovecot } from '../support/dovecot-fixture.js';
+import { tempDir } from '../support/temp-dir.js';
 import { fileinto, find, harness, imapAccount, input, INTERNAL_DATE, keep, put, startWatcher, type Harness } from './executor-helpers.js';
 
 describe('executor, across stores', () => {
-  let a: DovecotInstance;
-  let b: DovecotInstance;
+  const a = useDovecot({ notify: true, name: 'exec-a' });
+  const b = useDovecot({ notify: false, name: 'exec-b', mailboxes: ['Archive'] });
+  const local = tempDir('executor-local-');
   let wa: MailboxWatcher;
   let wb: MailboxWatcher;
-  let local: string;
   let h: Harness;
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([startDovecot({ notify: true, name: 'exec-a' }), startDovecot({ notify: false, name: 'exec-b' })]);
-    await b.createMailbox('alice', 'Archive');
     [wa, wb] = await Promise.all([startWatcher('work', a), startWatcher('home', b)]);
-    local = mkdtempSync(join(tmpdir(), 'executor-local-'));
     h = harness(
       {
         work: imapAccount('work', a),
@@ -40,8 +37,6 @@ describe('executor, across stores', () => {
   afterAll(async () => {
     await Promise.all([wa?.stop(), wb?.stop()]);
     h?.dispose();
-    await Promise.all([a?.dispose(), b?.dispose()]);
-    if (local) rmSync(local, { recursive: true, force: true });
   });
 
   it('moves to another server: same bytes, flags (minus \\Recent) plus the rule\'s, INTERNALDATE; then deletes the source', async () => {

@@ -5,18 +5,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailboxWatcher } from '../../src/connectors/imap/index.js';
 import { imapLedgerKey } from '../../src/state/ledger.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import { useDovecot } from '../support/dovecot-fixture.js';
 import { discard, fileinto, find, harness, imapAccount, input, keep, look, put, startWatcher, type Harness } from './executor-helpers.js';
 
 describe.each([{ notify: true }, { notify: false }])('executor, same IMAP account (NOTIFY: $notify)', ({ notify }) => {
-  let d: DovecotInstance;
+  const d = useDovecot({ notify, name: `exec-imap-${notify}`, mailboxes: ['Work', 'Archive', 'Other'] });
   let w: MailboxWatcher;
   let h: Harness;
   let hx: Harness;
 
   beforeAll(async () => {
-    d = await startDovecot({ notify, name: `exec-imap-${notify}` });
-    for (const m of ['Work', 'Archive', 'Other']) await d.createMailbox('alice', m);
     w = await startWatcher('work', d);
     h = harness({ work: imapAccount('work', d) }, { work: w });
     hx = harness({ work: imapAccount('work', d, { discard: 'expunge' }) }, { work: w });
@@ -25,7 +23,6 @@ describe.each([{ notify: true }, { notify: false }])('executor, same IMAP accoun
     await w?.stop();
     h?.dispose();
     hx?.dispose();
-    await d?.dispose();
   });
 
   it('moves with UID MOVE', async () => {

@@ -14,8 +14,8 @@ import type { MailboxWatcher } from '../../src/connectors/imap/index.js';
 import { createOutbound, type Outbound } from '../../src/outbound/index.js';
 import type { Action } from '../../src/runtime/actions.js';
 import { imapLedgerKey } from '../../src/state/ledger.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { useDovecot } from '../support/dovecot-fixture.js';
+import { useSmtpSink } from '../support/smtp-sink-fixture.js';
 import { discard, fileinto, find, harness, imapAccount, input, put, startWatcher, type Harness } from './executor-helpers.js';
 
 const redirect = (copy: boolean): Action => ({ type: 'redirect', address: 'x@example.org', copy });
@@ -26,15 +26,13 @@ function keyOf(i: ExecuteInput, index: number) {
 }
 
 describe('executor: an outbound action left in doubt keeps the message', () => {
-  let d: DovecotInstance;
+  const d = useDovecot({ notify: true, name: 'in-doubt-outbound', mailboxes: ['Trash', 'Archive'] });
+  const sink = useSmtpSink();
   let w: MailboxWatcher;
-  let sink: SmtpSink;
   let h: Harness;
   let out: Outbound;
 
   beforeAll(async () => {
-    [d, sink] = await Promise.all([startDovecot({ notify: true, name: 'in-doubt-outbound' }), startSmtpSink()]);
-    for (const m of ['Trash', 'Archive']) await d.createMailbox('alice', m);
     w = await startWatcher('work', d);
     // 'work' discards to Trash, 'gone' (the same mailbox store) expunges.
     const accounts = { work: imapAccount('work', d), gone: imapAccount('gone', d, { discard: 'expunge' }) };
@@ -45,7 +43,6 @@ describe('executor: an outbound action left in doubt keeps the message', () => {
     out?.close();
     await w?.stop();
     h?.dispose();
-    await Promise.all([d?.dispose(), sink?.close()]);
   });
 
   const cases: { name: string; account: string; actions: Action[] }[] = [

@@ -2,8 +2,7 @@
  * The executor and the action ledger: nothing twice, in-doubt operations finished without
  * duplicates, failures leave the message where it is; outbound handlers; dry runs.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboundRegistry, type OutboundContext } from '../../src/actions/outbound.js';
@@ -11,7 +10,9 @@ import type { ExecuteInput } from '../../src/actions/types.js';
 import { connectImap, type MailboxWatcher } from '../../src/connectors/imap/index.js';
 import { deliverToMaildir } from '../../src/connectors/local/maildir-write.js';
 import { imapLedgerKey } from '../../src/state/ledger.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import type { DovecotInstance } from '../support/dovecot.js';
+import { useDovecot } from '../support/dovecot-fixture.js';
+import { tempDir } from '../support/temp-dir.js';
 import { connection, discard, fileinto, find, harness, imapAccount, input, INTERNAL_DATE, keep, put, startWatcher, type Harness } from './executor-helpers.js';
 
 function keyOf(i: ExecuteInput, index: number) {
@@ -31,22 +32,17 @@ async function onServer<T>(d: DovecotInstance, fn: (c: Awaited<ReturnType<typeof
 }
 
 describe('executor and the ledger', () => {
-  let a: DovecotInstance;
-  let b: DovecotInstance;
-  let dead: DovecotInstance;
+  const a = useDovecot({ notify: true, name: 'ledger-a', mailboxes: ['Work', 'Archive'] });
+  const b = useDovecot({ notify: true, name: 'ledger-b', mailboxes: ['Archive'] });
+  const dead = useDovecot({ notify: false, name: 'ledger-dead', mailboxes: ['Archive'] });
+  const local = tempDir('executor-ledger-');
   let wa: MailboxWatcher;
   let wb: MailboxWatcher;
   let wdead: MailboxWatcher;
-  let local: string;
   let h: Harness;
 
   beforeAll(async () => {
-    [a, b, dead] = await Promise.all([startDovecot({ notify: true, name: 'ledger-a' }), startDovecot({ notify: true, name: 'ledger-b' }), startDovecot({ notify: false, name: 'ledger-dead' })]);
-    for (const m of ['Work', 'Archive']) await a.createMailbox('alice', m);
-    await b.createMailbox('alice', 'Archive');
-    await dead.createMailbox('alice', 'Archive');
     [wa, wb, wdead] = await Promise.all([startWatcher('work', a), startWatcher('home', b), startWatcher('dead', dead)]);
-    local = mkdtempSync(join(tmpdir(), 'executor-ledger-'));
     h = harness(
       { work: imapAccount('work', a), home: imapAccount('home', b), dead: imapAccount('dead', dead), archive: { type: 'maildir', name: 'archive', path: join(local, 'Maildir') } },
       { work: wa, home: wb, dead: wdead },
@@ -55,8 +51,6 @@ describe('executor and the ledger', () => {
   afterAll(async () => {
     await Promise.all([wa?.stop(), wb?.stop(), wdead?.stop()]);
     h?.dispose();
-    await Promise.all([a?.dispose(), b?.dispose(), dead?.dispose()]);
-    if (local) rmSync(local, { recursive: true, force: true });
   });
 
   it('running the same input twice does nothing the second time', async () => {
