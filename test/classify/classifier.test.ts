@@ -6,18 +6,12 @@ import { fisherCombine } from '../../src/classify/chi-square.js';
 import { SnapshotBuilder, modelOptions } from '../../src/classify/model-snapshot.js';
 import { tokenProbability } from '../../src/classify/robinson-fisher.js';
 import { hashToken } from '../../src/classify/token-hash.js';
-import { ModelStore } from '../../src/classify/store/model-store.js';
+import { loadSnapshot } from '../../src/classify/store/load-models.js';
 import { tokenizeRaw } from '../../src/classify/tokenize.js';
-import { fixtureFiles, message, tempDir } from './helpers.js';
+import { fixtureFiles, message, tempDir, trainFixtureModel } from './helpers.js';
 
 function trainedFixtureModel() {
-  const store = ModelStore.open(join(tempDir(), 'spamham'), { create: true });
-  const batch = store.batch();
-  for (const bucket of ['spam', 'ham'] as const) for (const f of fixtureFiles('train', bucket)) batch.train(bucket, readFileSync(f));
-  batch.commit();
-  const snap = store.snapshot();
-  store.close();
-  return snap;
+  return loadSnapshot(trainFixtureModel(join(tempDir(), 'spamham')));
 }
 
 describe('two buckets (chi-square)', () => {

@@ -11,7 +11,7 @@ import { MODEL_MIGRATIONS, MODEL_SCHEMA_VERSION } from '../../src/classify/store
 import { hashToken } from '../../src/classify/token-hash.js';
 import { tokenizeRaw } from '../../src/classify/tokenize.js';
 import { MailsiftError } from '../../src/errors.js';
-import { fixtureFiles, message, tempDir } from './helpers.js';
+import { fixtureFiles, message, tempDir, trainFixtureModel } from './helpers.js';
 
 const m1 = message({ id: 'one@example.com', body: 'alpha beta gamma' });
 const m2 = message({ id: 'two@example.com', body: 'beta gamma delta' });
@@ -177,18 +177,10 @@ describe('storage: token hashes, the snapshot cache', () => {
     return ref;
   }
 
-  function trainFixtures(dir: string): void {
-    const store = ModelStore.open(dir, { create: true });
-    const batch = store.batch();
-    for (const b of ['ham', 'spam'] as const) for (const f of fixtureFiles('train', b)) batch.train(b, readFileSync(f));
-    batch.commit();
-    store.close();
-  }
-
   it('a snapshot has the count of every token (one batch, and one message per transaction)', () => {
     const ref = reference();
     const dir = join(tempDir(), 'ref');
-    trainFixtures(dir);
+    trainFixtureModel(dir, ['ham', 'spam']);
     const single = freshStore();
     for (const b of ['ham', 'spam'] as const) for (const f of fixtureFiles('train', b)) train(single, b, readFileSync(f));
     const snaps = [loadSnapshot(dir), single.snapshot()];

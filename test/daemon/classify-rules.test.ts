@@ -2,56 +2,38 @@
  * Rules that use the classifier, run by the daemon against a real Dovecot: the
  * `[models.*]` of the configuration reach `classify` and `spamtest` (rule-settings.ts).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelStore } from '../../src/classify/store/model-store.js';
-import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
-import { fixtureFiles, tempDir } from '../classify/helpers.js';
-import { TestSetup, waitFor } from './helpers.js';
+import { fixtureFiles, tempDir, trainFixtureModel, withMessageId } from '../classify/helpers.js';
+import { useDaemonFixture } from './daemon-fixture.js';
+import { waitFor } from './helpers.js';
 
 const RULES = `require ["fileinto", "vnd.mailsift.classify", "variables", "spamtest", "relational", "comparator-i;ascii-numeric"];
 if classify "spam" { fileinto "Buckets/\${bucket}"; stop; }
 if spamtest :value "ge" :comparator "i;ascii-numeric" "8" { fileinto "HighScore"; }
 `;
 
-function withId(file: string, id: string): Buffer {
-  const raw = readFileSync(file, 'latin1').replace(/^Message-ID:.*\r?\n/im, '');
-  return Buffer.from(`Message-ID: <${id}@classify-rules.test>\r\n${raw}`, 'latin1');
-}
+const withId = (file: string, id: string): Buffer => withMessageId(file, `${id}@classify-rules.test`);
 
 describe('classify in daemon rules', () => {
-  let d: DovecotInstance;
-  let setup: TestSetup;
-  let daemon: Daemon | undefined;
+  // One daemon for the block, started below.
+  const env = useDaemonFixture({ notify: true, name: 'classify-rules', mailboxes: [], stopDaemon: 'after-all' });
+  const { d } = env;
   const logger = new MemoryLogger();
 
   beforeAll(async () => {
-    d = await startDovecot({ notify: true, name: 'classify-rules' });
-    const modelDir = join(tempDir('mailsift-classify-rules-'), 'spam');
-    const model = ModelStore.open(modelDir, { create: true });
-    const batch = model.batch();
-    for (const b of ['spam', 'ham'] as const) for (const f of fixtureFiles('train', b)) batch.train(b, readFileSync(f));
-    batch.commit();
-    model.close();
-    setup = new TestSetup('classify-rules');
-    const config = await setup.write({
+    const modelDir = trainFixtureModel(join(tempDir('mailsift-classify-rules-'), 'spam'));
+    const config = await env.setup('classify-rules').write({
       accounts: [{ name: 'work', dovecot: d }],
       watches: [{ account: 'work', rules: RULES, start: 'new' }],
       extra: `[models.spam]\npath = ${JSON.stringify(modelDir)}\naccount = "work"\n`,
     });
-    daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 } });
+    env.daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 } });
     // start = "new": only mail arriving after the daemon has taken its first look counts.
     await waitFor('first look at INBOX', () => logger.events.some((e) => /first start/.test(e.text)), 20_000);
   }, 60_000);
-
-  afterAll(async () => {
-    await daemon?.stop();
-    await d?.dispose();
-    setup?.dispose();
-  });
 
   it('files spam by the model\'s verdict and leaves ham alone', async () => {
     const spam = fixtureFiles('test', 'spam')[0]!;

@@ -11,7 +11,7 @@ import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
 import { buildStatus, formatStatus } from '../../src/cli/status-command.js';
 import type { Config } from '../../src/config/types.js';
-import { fixtureFiles, tempDir } from '../classify/helpers.js';
+import { fixtureFiles, tempDir, trainFixtureModel, withMessageId } from '../classify/helpers.js';
 import { useDaemonFixture } from './daemon-fixture.js';
 import { waitFor } from './helpers.js';
 
@@ -20,10 +20,7 @@ if header :is "x-route" "junk" { fileinto "Junk"; }
 `;
 
 /** A fixture with a Message-ID of our own (so each test message is distinct) and optional extra header. */
-function variant(file: string, id: string, extra = ''): Buffer {
-  const raw = readFileSync(file, 'latin1').replace(/^Message-ID:.*\r?\n/im, '');
-  return Buffer.from(`Message-ID: <${id}@learning.test>\r\n${extra}${raw}`, 'latin1');
-}
+const variant = (file: string, id: string, extra = ''): Buffer => withMessageId(file, `${id}@learning.test`, extra);
 
 describe('learning by moving (daemon + Dovecot)', () => {
   // One daemon for the block, started below: the second test relies on its learning positions.
@@ -57,12 +54,7 @@ describe('learning by moving (daemon + Dovecot)', () => {
   }
 
   beforeAll(async () => {
-    modelDir = join(tempDir('mailsift-learn-'), 'spam');
-    const model = ModelStore.open(modelDir, { create: true });
-    const batch = model.batch();
-    for (const b of ['spam', 'ham'] as const) for (const f of fixtureFiles('train', b)) batch.train(b, readFileSync(f));
-    batch.commit();
-    model.close();
+    modelDir = trainFixtureModel(join(tempDir('mailsift-learn-'), 'spam'));
 
     config = await env.setup('learning').write({
       accounts: [{ name: 'work', dovecot: env.d }],
