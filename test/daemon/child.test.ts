@@ -4,13 +4,12 @@
  * drains and exits 0, and SIGKILL at random moments loses and duplicates nothing.
  */
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
-import { deliverDirect, Mailboxes, message, spawnMailsift, TestSetup, waitFor, type Child } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useDaemonFixture } from './daemon-fixture.js';
+import { deliverDirect, message, spawnMailsift, waitFor, type Child, type TestSetup } from './helpers.js';
 
-let d: DovecotInstance;
-let mail: Mailboxes;
-const setups: TestSetup[] = [];
+const env = useDaemonFixture({ notify: true, name: 'daemon-child', mailboxes: ['A', 'B', 'Even', 'Signals'] });
+const { d } = env;
 const children: Child[] = [];
 
 function run(setup: TestSetup): Child {
@@ -24,30 +23,21 @@ function messageLines(child: Child): string[] {
   return child.output().split('\n').filter((l) => / uid=\d+ /.test(l));
 }
 
-beforeAll(async () => {
-  d = await startDovecot({ notify: true, name: 'daemon-child' });
-  for (const m of ['A', 'B', 'Even', 'Signals']) await d.createMailbox('alice', m);
-  mail = new Mailboxes(d);
-});
-
-afterAll(async () => {
+// Registered after the fixture's hooks, so the children are gone before the Dovecot is.
+afterAll(() => {
   for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
-  await mail?.close();
-  await d?.dispose();
-  for (const s of setups) s.dispose();
 });
 
 describe('mailsift run (child process)', () => {
   it('SIGHUP: a rules file that no longer compiles is refused with its diagnostics, the old rules stay; SIGTERM exits 0', async () => {
-    const setup = new TestSetup('sighup');
-    setups.push(setup);
+    const setup = env.setup('sighup');
     const rulesV1 = 'require ["fileinto"];\nif header :contains "subject" "x" { fileinto "A"; }\n';
     await setup.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', mailboxes: ['Signals'], rules: rulesV1, rulesName: 'signals', start: 'new' }] });
     const rulesFile = `${setup.dir}/signals.sieve`;
     const child = run(setup);
     await waitFor('connected', () => child.output().includes('work: connected to'), 20_000);
 
-    await mail.append('Signals', message('h1', 'x one'));
+    await env.mail.append('Signals', message('h1', 'x one'));
     await waitFor('h1 processed', () => messageLines(child).some((l) => l.includes('subject="x one" → fileinto "A" (rule line 2)')));
 
     writeFileSync(rulesFile, 'require ["fileinto"];\nif header :contains "subject" "x" { fileinto "B" }\nfrobnicate;\n');
@@ -57,16 +47,16 @@ describe('mailsift run (child process)', () => {
     expect(out).toMatch(new RegExp(`${rulesFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+: error\\[`));
     expect(out).toContain('reloaded: 0 rules files compiled, 1 refused');
 
-    await mail.append('Signals', message('h2', 'x two'));
+    await env.mail.append('Signals', message('h2', 'x two'));
     await waitFor('h2 processed with the old rules', () => messageLines(child).some((l) => l.includes('subject="x two" → fileinto "A"')));
 
     writeFileSync(rulesFile, 'require ["fileinto"];\nif header :contains "subject" "x" { fileinto "B"; }\n');
     child.proc.kill('SIGHUP');
     await waitFor('the reload', () => child.output().includes('reloaded: 1 rules file compiled'));
-    await mail.append('Signals', message('h3', 'x three'));
+    await env.mail.append('Signals', message('h3', 'x three'));
     await waitFor('h3 processed with the new rules', () => messageLines(child).some((l) => l.includes('subject="x three" → fileinto "B"')));
-    expect(await mail.ids('A')).toEqual(['h1@example.test', 'h2@example.test']);
-    expect(await mail.ids('B')).toEqual(['h3@example.test']);
+    expect(await env.mail.ids('A')).toEqual(['h1@example.test', 'h2@example.test']);
+    expect(await env.mail.ids('B')).toEqual(['h3@example.test']);
 
     child.proc.kill('SIGTERM');
     expect(await child.exited).toEqual({ code: 0, signal: null });
@@ -74,8 +64,7 @@ describe('mailsift run (child process)', () => {
   }, 60_000);
 
   it('SIGKILL at random moments while 300 messages are processed: none lost, none duplicated', async () => {
-    const setup = new TestSetup('sigkill');
-    setups.push(setup);
+    const setup = env.setup('sigkill');
     const rules = 'require ["fileinto"];\nif header :contains "subject" "even" {\n  fileinto "Even";\n}\n';
     await setup.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', mailboxes: ['INBOX'], rules, start: 'all' }] });
     const ids = Array.from({ length: 300 }, (_, i) => `k${i}@example.test`);
@@ -100,8 +89,8 @@ describe('mailsift run (child process)', () => {
     await waitFor(
       'every message in its folder',
       async () => {
-        const inbox = await mail.ids('INBOX');
-        const even = await mail.ids('Even');
+        const inbox = await env.mail.ids('INBOX');
+        const even = await env.mail.ids('Even');
         return inbox.length + even.length >= ids.length && inbox.filter((x) => x.startsWith('k')).length === 150 && even.length >= 150;
       },
       60_000,
@@ -110,8 +99,8 @@ describe('mailsift run (child process)', () => {
     last.proc.kill('SIGTERM');
     expect((await last.exited).code).toBe(0);
 
-    const inbox = (await mail.ids('INBOX')).filter((x) => x.startsWith('k'));
-    const even = await mail.ids('Even');
+    const inbox = (await env.mail.ids('INBOX')).filter((x) => x.startsWith('k'));
+    const even = await env.mail.ids('Even');
     // Each message exactly once, in the folder its rule says.
     expect(inbox.length).toBe(150);
     expect(even.length).toBe(150);

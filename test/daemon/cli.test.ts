@@ -5,13 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { sweepCommand } from '../../src/cli/sweep-command.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
-import { Mailboxes, message, TestSetup, waitFor } from './helpers.js';
+import { useDaemonFixture } from './daemon-fixture.js';
+import { message, waitFor } from './helpers.js';
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -20,27 +20,8 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
   return { code, stdout, stderr };
 }
 
-let d: DovecotInstance;
-let mail: Mailboxes;
-const setups: TestSetup[] = [];
-
-function setup(label: string): TestSetup {
-  const s = new TestSetup(label);
-  setups.push(s);
-  return s;
-}
-
-beforeAll(async () => {
-  d = await startDovecot({ notify: true, name: 'daemon-cli' });
-  for (const m of ['Lists/dev', 'Sweep', 'Copies']) await d.createMailbox('alice', m);
-  mail = new Mailboxes(d);
-});
-
-afterAll(async () => {
-  await mail?.close();
-  await d?.dispose();
-  for (const s of setups) s.dispose();
-});
+const env = useDaemonFixture({ notify: true, name: 'daemon-cli', mailboxes: ['Lists/dev', 'Sweep', 'Copies'] });
+const { d, setup } = env;
 
 describe('mailsift config', () => {
   it('--print shows the effective configuration with secrets only as where they come from', async () => {
@@ -125,8 +106,8 @@ describe('mailsift status', () => {
     const daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 300 } });
     try {
       await waitFor('connected', () => logger.events.some((e) => e.text.includes('work: connected')));
-      await mail.append('INBOX', message('s1', '[dev] status'));
-      await mail.append('INBOX', message('s2', 'plain'));
+      await env.mail.append('INBOX', message('s1', '[dev] status'));
+      await env.mail.append('INBOX', message('s2', 'plain'));
       await waitFor('two messages', () => logger.messages.length === 2);
       await waitFor('the broken account to be reported', () => logger.events.some((e) => e.fields.account === 'broken'));
 
@@ -157,26 +138,26 @@ describe('mailsift sweep', () => {
     const s = setup('sweep');
     await s.write({ accounts: [{ name: 'work', dovecot: d }], watches: [] });
     const rulesFile = s.file('sweep.sieve', rules);
-    for (const id of ['w1', 'w2', 'w3']) await mail.append('Sweep', message(id, id === 'w2' ? 'keep-me' : id));
-    const copiesBefore = (await mail.ids('Copies')).length;
+    for (const id of ['w1', 'w2', 'w3']) await env.mail.append('Sweep', message(id, id === 'w2' ? 'keep-me' : id));
+    const copiesBefore = (await env.mail.ids('Copies')).length;
 
     const dry = await run('sweep', '--config', s.configFile, '--account', 'work', '--mailbox', 'Sweep', '--rules', rulesFile, '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('[dry run]');
     expect(dry.stdout).toContain('work Sweep: 3 messages: 2 fileinto, 3 keep; 3 operations would run (dry run: nothing changed)');
-    expect((await mail.ids('Copies')).length).toBe(copiesBefore);
+    expect((await env.mail.ids('Copies')).length).toBe(copiesBefore);
 
     const first = await run('sweep', '--config', s.configFile, '--account', 'work', '--mailbox', 'Sweep', '--rules', rulesFile);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/work Sweep uid=1 from="Sender <sender@example.test>" subject="w1" → fileinto "Copies" :copy; keep \(implicit\) \(rule line 3\)/);
     expect(first.stdout).toContain('work Sweep: 3 messages: 2 fileinto, 3 keep; 3 operations done\n');
-    expect((await mail.ids('Copies')).slice(copiesBefore)).toEqual(['w1@example.test', 'w3@example.test']);
-    expect((await mail.flags('Sweep')).get('w2@example.test')).toContain('\\Flagged');
+    expect((await env.mail.ids('Copies')).slice(copiesBefore)).toEqual(['w1@example.test', 'w3@example.test']);
+    expect((await env.mail.flags('Sweep')).get('w2@example.test')).toContain('\\Flagged');
 
     const second = await run('sweep', '--config', s.configFile, '--account', 'work', '--mailbox', 'Sweep', '--rules', rulesFile);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('work Sweep: 3 messages: 2 fileinto, 3 keep; nothing new to do, 3 already done before\n');
-    expect((await mail.ids('Copies')).slice(copiesBefore)).toEqual(['w1@example.test', 'w3@example.test']);
+    expect((await env.mail.ids('Copies')).slice(copiesBefore)).toEqual(['w1@example.test', 'w3@example.test']);
   });
 
   it('sweeps a Maildir only as a dry run, and shows a progress bar only on a terminal', async () => {

@@ -11,12 +11,12 @@
  * Dovecot answers `NO [BADEVENT AnnotationChange]`, as a server would refuse any NOTIFY SET.
  */
 import { ImapFlow } from 'imapflow';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MailboxWatcher, type MailboxChange, type WatcherEvents } from '../../src/connectors/imap/index.js';
-import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
-import { Mailboxes, message, TestSetup, waitFor } from '../daemon/helpers.js';
+import { useDaemonFixture } from '../daemon/daemon-fixture.js';
+import { message, waitFor } from '../daemon/helpers.js';
 
 /** The next `count` NOTIFY SET commands written by any ImapFlow ask for an event Dovecot does not support. */
 function refuseNextNotifySet(count: number): { refused: () => number } {
@@ -61,23 +61,25 @@ function refuseNotifySetOfOneClient(): { refused: () => number; others: () => nu
 }
 
 describe('NOTIFY SET refused on the keepalive', () => {
-  let d: DovecotInstance;
-  let mail: Mailboxes;
-  const setups: TestSetup[] = [];
-
-  beforeAll(async () => {
-    d = await startDovecot({ notify: true, name: 'notify-rearm' });
-    await d.createMailbox('alice', 'Lists/dev');
-    mail = new Mailboxes(d);
-  });
+  // Registered before the fixture, so that it runs after the fixture has stopped the test's daemon.
   afterEach(() => {
     vi.restoreAllMocks();
   });
-  afterAll(async () => {
-    await mail?.close();
-    await d?.dispose();
-    for (const s of setups) s.dispose();
-  });
+  const env = useDaemonFixture({ notify: true, name: 'notify-rearm', mailboxes: ['Lists/dev'] });
+  const { d } = env;
+
+  /**
+   * The test's daemon (stopped by the fixture after the test), watching INBOX with a rule that
+   * files "[dev]" mail into Lists/dev, a keepalive every second and re-arm retries after
+   * 200 ms; once it is connected with NOTIFY. Its log.
+   */
+  async function startRearmDaemon(label: string): Promise<MemoryLogger> {
+    const config = await env.setup(label).write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', rules: 'require ["fileinto"];\nif header :contains "subject" "[dev]" { fileinto "Lists/dev"; }\n', start: 'new' }] });
+    const logger = new MemoryLogger();
+    env.daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 }, watcher: { keepaliveMs: 1_000, rearmRetryMs: 200 } });
+    await waitFor('connected', () => logger.events.some((e) => / connected to .*\(notify\)/.test(e.text)));
+    return logger;
+  }
 
   it('the watcher retries soon, polls meanwhile, and reports the outage and the recovery once each', async () => {
     // A keepalive that never comes by itself: only the retry can bring pushes back.
@@ -114,55 +116,37 @@ describe('NOTIFY SET refused on the keepalive', () => {
   });
 
   it('the daemon logs one line when pushes stop and one when they are back, and processes the mail that came meanwhile', async () => {
-    const setup = new TestSetup('notify-rearm');
-    setups.push(setup);
-    const config = await setup.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', rules: 'require ["fileinto"];\nif header :contains "subject" "[dev]" { fileinto "Lists/dev"; }\n', start: 'new' }] });
-    const logger = new MemoryLogger();
-    const daemon: Daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 }, watcher: { keepaliveMs: 1_000, rearmRetryMs: 200 } });
-    try {
-      await waitFor('connected', () => logger.events.some((e) => / connected to .*\(notify\)/.test(e.text)));
-      // A watch of INBOX alone sets `mailboxes (INBOX)`, and `personal` when that is refused: refuse both.
-      const refusal = refuseNextNotifySet(2);
-      await waitFor('the keepalive refused', () => refusal.refused() === 2, 10_000);
-      await mail.append('INBOX', message('rearm-daemon', '[dev] while NOTIFY was refused'));
-      await waitFor('the message processed', () => logger.messages.length >= 1, 10_000);
-      expect(await mail.ids('Lists/dev')).toContain('rearm-daemon@example.test');
-      await waitFor('the recovery line', () => logger.events.some((e) => /NOTIFY re-armed/.test(e.text)), 10_000);
-      const lines = logger.events.filter((e) => /NOTIFY/.test(e.text)).map((e) => `${e.level} ${e.text}`);
-      expect(lines).toEqual([expect.stringMatching(/^warn .*NOTIFY SET failed: Unsupported NOTIFY events.*no pushes now: polling with LIST-STATUS and re-arming NOTIFY in 1s/), expect.stringMatching(/^info work: NOTIFY re-armed/)]);
-    } finally {
-      await daemon.stop();
-    }
+    const logger = await startRearmDaemon('notify-rearm');
+    // A watch of INBOX alone sets `mailboxes (INBOX)`, and `personal` when that is refused: refuse both.
+    const refusal = refuseNextNotifySet(2);
+    await waitFor('the keepalive refused', () => refusal.refused() === 2, 10_000);
+    await env.mail.append('INBOX', message('rearm-daemon', '[dev] while NOTIFY was refused'));
+    await waitFor('the message processed', () => logger.messages.length >= 1, 10_000);
+    expect(await env.mail.ids('Lists/dev')).toContain('rearm-daemon@example.test');
+    await waitFor('the recovery line', () => logger.events.some((e) => /NOTIFY re-armed/.test(e.text)), 10_000);
+    const lines = logger.events.filter((e) => /NOTIFY/.test(e.text)).map((e) => `${e.level} ${e.text}`);
+    expect(lines).toEqual([expect.stringMatching(/^warn .*NOTIFY SET failed: Unsupported NOTIFY events.*no pushes now: polling with LIST-STATUS and re-arming NOTIFY in 1s/), expect.stringMatching(/^info work: NOTIFY re-armed/)]);
   });
 
   it('when the connection drops while NOTIFY is refused, the daemon says pushes are back once the new session takes it', async () => {
-    const setup = new TestSetup('notify-rearm-reconnect');
-    setups.push(setup);
-    const config = await setup.write({ accounts: [{ name: 'work', dovecot: d }], watches: [{ account: 'work', rules: 'require ["fileinto"];\nif header :contains "subject" "[dev]" { fileinto "Lists/dev"; }\n', start: 'new' }] });
-    const logger = new MemoryLogger();
-    const daemon: Daemon = await startDaemon(config, { logger, backoff: { baseMs: 100, maxMs: 500 }, watcher: { keepaliveMs: 1_000, rearmRetryMs: 200 } });
-    try {
-      await waitFor('connected', () => logger.events.some((e) => / connected to .*\(notify\)/.test(e.text)));
-      // The first session never takes NOTIFY again (keepalive and retries alike): only a new one can.
-      const refusal = refuseNotifySetOfOneClient();
-      await waitFor('the warning', () => logger.events.some((e) => /no pushes now/.test(e.text)), 10_000);
-      await d.doveadm(['kick', 'alice']);
-      await waitFor('reconnected', () => logger.events.some((e) => / reconnected to .*\(notify\)/.test(e.text)), 10_000);
-      await waitFor('the recovery line', () => logger.events.some((e) => /NOTIFY re-armed/.test(e.text)), 10_000);
-      // Mail is processed by the new session; by then its keepalive has re-armed too, unsaid.
-      await mail.append('INBOX', message('rearm-reconnect', '[dev] after the reconnect'));
-      await waitFor('the message processed', () => logger.messages.length >= 1, 10_000);
-      // Session setup's NOTIFY SET and a keepalive's.
-      await waitFor('a keepalive of the new session', () => refusal.others() >= 2, 10_000);
-      expect(refusal.refused()).toBeGreaterThanOrEqual(1);
-      const lines = logger.events.filter((e) => /NOTIFY|reconnected/.test(e.text)).map((e) => `${e.level} ${e.text}`);
-      expect(lines).toEqual([
-        expect.stringMatching(/^warn .*NOTIFY SET failed: Unsupported NOTIFY events.*no pushes now/),
-        expect.stringMatching(/^info work: reconnected to .*\(notify\)$/),
-        expect.stringMatching(/^info work: NOTIFY re-armed, the server pushes changes again$/),
-      ]);
-    } finally {
-      await daemon.stop();
-    }
+    const logger = await startRearmDaemon('notify-rearm-reconnect');
+    // The first session never takes NOTIFY again (keepalive and retries alike): only a new one can.
+    const refusal = refuseNotifySetOfOneClient();
+    await waitFor('the warning', () => logger.events.some((e) => /no pushes now/.test(e.text)), 10_000);
+    await d.doveadm(['kick', 'alice']);
+    await waitFor('reconnected', () => logger.events.some((e) => / reconnected to .*\(notify\)/.test(e.text)), 10_000);
+    await waitFor('the recovery line', () => logger.events.some((e) => /NOTIFY re-armed/.test(e.text)), 10_000);
+    // Mail is processed by the new session; by then its keepalive has re-armed too, unsaid.
+    await env.mail.append('INBOX', message('rearm-reconnect', '[dev] after the reconnect'));
+    await waitFor('the message processed', () => logger.messages.length >= 1, 10_000);
+    // Session setup's NOTIFY SET and a keepalive's.
+    await waitFor('a keepalive of the new session', () => refusal.others() >= 2, 10_000);
+    expect(refusal.refused()).toBeGreaterThanOrEqual(1);
+    const lines = logger.events.filter((e) => /NOTIFY|reconnected/.test(e.text)).map((e) => `${e.level} ${e.text}`);
+    expect(lines).toEqual([
+      expect.stringMatching(/^warn .*NOTIFY SET failed: Unsupported NOTIFY events.*no pushes now/),
+      expect.stringMatching(/^info work: reconnected to .*\(notify\)$/),
+      expect.stringMatching(/^info work: NOTIFY re-armed, the server pushes changes again$/),
+    ]);
   });
 });
