@@ -2,8 +2,9 @@
 import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import { useDovecot } from '../support/dovecot-fixture.js';
 
 const RAW = Buffer.concat([
   Buffer.from('From: a@example.test\r\nTo: b@example.test\r\nSubject: harness\r\nMessage-ID: <h1@example.test>\r\n\r\n'),
@@ -46,16 +47,8 @@ function refused(port: number): Promise<boolean> {
 }
 
 describe('startDovecot', () => {
-  let withNotify: DovecotInstance;
-  let withoutNotify: DovecotInstance;
-
-  beforeAll(async () => {
-    [withNotify, withoutNotify] = await Promise.all([startDovecot({ notify: true, name: 'harness-n' }), startDovecot({ notify: false, name: 'harness-i' })]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([withNotify?.dispose(), withoutNotify?.dispose()]);
-  });
+  const withNotify = useDovecot({ notify: true, name: 'harness-n' });
+  const withoutNotify = useDovecot({ notify: false, name: 'harness-i' });
 
   it('gives each instance its own ports and directory', () => {
     const ports = [withNotify, withoutNotify].flatMap((d) => [d.imapPort, d.pop3Port, d.lmtpPort]);

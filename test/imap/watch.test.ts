@@ -7,7 +7,8 @@ import { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MailsiftError } from '../../src/errors.js';
 import { connectImap, MailboxWatcher, type FetchedMessage, type ImapAccountConfig, type MailboxChange, type WatcherOptions } from '../../src/connectors/imap/index.js';
-import { startDovecot, type DovecotInstance } from '../support/dovecot.js';
+import type { DovecotInstance } from '../support/dovecot.js';
+import { useDovecot } from '../support/dovecot-fixture.js';
 import { freePort } from '../support/free-port.js';
 
 const PUSH_TIMEOUT = 5_000;
@@ -61,17 +62,14 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Mail
 }
 
 describe('MailboxWatcher, NOTIFY mode', () => {
-  let d: DovecotInstance;
+  const d = useDovecot({ notify: true, name: 'watch-notify', mailboxes: ['Lists/dev', 'Lists/ops', 'Other'] });
   let w: Awaited<ReturnType<typeof watch>>;
 
   beforeAll(async () => {
-    d = await startDovecot({ notify: true, name: 'watch-notify' });
-    for (const m of ['Lists/dev', 'Lists/ops', 'Other']) await d.createMailbox('alice', m);
     w = await watch(d);
   });
   afterAll(async () => {
     await w?.watcher.stop();
-    await d?.dispose();
   });
 
   it('takes a first look at the watched mailboxes only', () => {
@@ -205,15 +203,7 @@ describe('MailboxWatcher, NOTIFY mode', () => {
 });
 
 describe('MailboxWatcher, IDLE + LIST-STATUS mode (no NOTIFY)', () => {
-  let d: DovecotInstance;
-
-  beforeAll(async () => {
-    d = await startDovecot({ notify: false, name: 'watch-idle' });
-    for (const m of ['Lists/dev', 'Lists/ops', 'Lists/qa', 'Lists/web']) await d.createMailbox('alice', m);
-  });
-  afterAll(async () => {
-    await d?.dispose();
-  });
+  const d = useDovecot({ notify: false, name: 'watch-idle', mailboxes: ['Lists/dev', 'Lists/ops', 'Lists/qa', 'Lists/web'] });
   afterEach(() => {
     vi.restoreAllMocks();
   });
@@ -282,14 +272,7 @@ describe('MailboxWatcher, IDLE + LIST-STATUS mode (no NOTIFY)', () => {
 });
 
 describe('connectImap errors', () => {
-  let d: DovecotInstance;
-
-  beforeAll(async () => {
-    d = await startDovecot({ notify: true, name: 'watch-errors' });
-  });
-  afterAll(async () => {
-    await d?.dispose();
-  });
+  const d = useDovecot({ notify: true, name: 'watch-errors' });
 
   it('connects and logs in', async () => {
     const client = await connectImap(accountFor(d));
@@ -326,14 +309,7 @@ describe('connectImap errors', () => {
 });
 
 describe('MailboxWatcher reconnects', () => {
-  let d: DovecotInstance;
-
-  beforeAll(async () => {
-    d = await startDovecot({ notify: true, name: 'watch-restart' });
-  });
-  afterAll(async () => {
-    await d?.dispose();
-  });
+  const d = useDovecot({ notify: true, name: 'watch-restart' });
 
   it('after a graceful restart and after a crash, with backoff, and sees new mail again', async () => {
     const w = await watch(d, { mailboxes: ['INBOX'] });
