@@ -25,7 +25,7 @@ import { ImapAccountRunner, mailboxSpecs } from './imap-account.js';
 import { Pop3Runners } from './pop3-account.js';
 import { SmtpIntakes } from './smtp-intake-account.js';
 import { acquireStateLock, type StateLock } from './lock.js';
-import { createLogger, type DaemonLogger } from './log.js';
+import { createLogger, describeRunning, type DaemonLogger } from './log.js';
 import { RulesRegistry, type RulesFailure } from './rules.js';
 import { SweepScheduler } from './schedule.js';
 import { Learning } from './learning.js';
@@ -140,8 +140,14 @@ class DaemonImpl implements Daemon {
     this.maintenance = setInterval(() => this.maintain(), HOUR);
     this.maintenance.unref();
     this.installSignals();
-    const watched = this.config.watch.filter((w) => this.config.accounts[w.account]?.type === 'imap');
-    this.logger.event('info', `mailsift started (pid ${process.pid}): ${this.runners.size} account${this.runners.size === 1 ? '' : 's'}, ${watched.length} watch${watched.length === 1 ? '' : 'es'}, ${this.config.sweep.length} sweep${this.config.sweep.length === 1 ? '' : 's'}; state in ${this.config.state.dir}`);
+    const running = describeRunning({
+      imapAccounts: this.runners.size,
+      imapWatches: this.config.watch.filter((w) => this.config.accounts[w.account]?.type === 'imap').length,
+      pop3Accounts: this.pop3.size,
+      smtpIntakes: this.intakes.size,
+      sweeps: this.scheduler.nextRuns().length,
+    });
+    this.logger.event('info', `mailsift started (pid ${process.pid}): ${running}; state in ${this.config.state.dir}`);
   }
 
   /** Make the running accounts, executor and schedules match `config` (rules already loaded). */

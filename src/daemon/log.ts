@@ -78,6 +78,34 @@ export function formatMessageText(e: MessageLogEntry): string {
   return `${head} → ${actions}${rule}${already}${dry}${error}`;
 }
 
+/** What the daemon runs, counted for its startup line. */
+export interface RunningCounts {
+  /** IMAP accounts with at least one `[[watch]]`, and those watches. */
+  readonly imapAccounts: number;
+  readonly imapWatches: number;
+  readonly pop3Accounts: number;
+  readonly smtpIntakes: number;
+  /** Scheduled `[[sweep]]`s. */
+  readonly sweeps: number;
+}
+
+function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * "1 IMAP account (2 watches), 1 POP3 account, 1 SMTP intake, 1 sweep": only what runs, so a
+ * POP3-only or intake-only setup does not read as "0 accounts".
+ */
+export function describeRunning(c: RunningCounts): string {
+  const parts: string[] = [];
+  if (c.imapAccounts > 0) parts.push(`${counted(c.imapAccounts, 'IMAP account')} (${counted(c.imapWatches, 'watch', 'watches')})`);
+  if (c.pop3Accounts > 0) parts.push(counted(c.pop3Accounts, 'POP3 account'));
+  if (c.smtpIntakes > 0) parts.push(counted(c.smtpIntakes, 'SMTP intake'));
+  if (c.sweeps > 0) parts.push(counted(c.sweeps, 'sweep'));
+  return parts.length > 0 ? parts.join(', ') : 'nothing to watch and no sweeps';
+}
+
 /** syslog priorities: err, warning, info. */
 const PRIORITY: Record<LogLevel, string> = { error: '<3>', warn: '<4>', info: '<6>' };
 
