@@ -44,6 +44,7 @@ async function execute(deps: ExecutorDeps, trash: Map<string, Promise<string>>, 
   const { ref, plan } = input;
   const results: OperationResult[] = [];
   let error: string | undefined;
+  let code: string | undefined;
 
   if (input.dryRun) {
     const c = { ref, accounts: deps.accounts, edited: input.edited !== undefined, ...(deps.outbound && { outbound: deps.outbound }) };
@@ -54,7 +55,10 @@ async function execute(deps: ExecutorDeps, trash: Map<string, Promise<string>>, 
   const account = deps.accounts[ref.account];
   let session: MessageSession | undefined;
   if (account?.type === 'imap') session = new MessageSession(deps, ref, account as ImapAccount, input.edited, trash);
-  else error = new MailsiftError('ACTION_TARGET_INVALID', `account "${ref.account}" is ${account ? `a ${account.type} account` : 'not configured'}: the executor acts on messages in IMAP mailboxes`).message;
+  else {
+    error = new MailsiftError('ACTION_TARGET_INVALID', `account "${ref.account}" is ${account ? `a ${account.type} account` : 'not configured'}: the executor acts on messages in IMAP mailboxes`).message;
+    code = 'ACTION_TARGET_INVALID';
+  }
 
   const held = new Map<string, string>();
   for (const op of plan.operations) {
@@ -85,6 +89,7 @@ async function execute(deps: ExecutorDeps, trash: Map<string, Promise<string>>, 
     } catch (err) {
       const e = asError(err);
       error = oneLine(e.message);
+      code = e.code;
       if (progress.clean) {
         try {
           deps.ledger.fail(key, `${e.code}: ${error}`);
@@ -95,7 +100,7 @@ async function execute(deps: ExecutorDeps, trash: Map<string, Promise<string>>, 
       results.push({ key: op.key, kind: op.kind, status: 'failed', detail: error });
     }
   }
-  return { status: error === undefined ? 'done' : 'failed', results, ...(error !== undefined && { error }) };
+  return { status: error === undefined ? 'done' : 'failed', results, ...(error !== undefined && { error, code }) };
 }
 
 /**

@@ -57,6 +57,8 @@ export interface ExecuteOutcome {
   readonly results: readonly OperationResult[];
   /** The first failure, one line, no secrets. */
   readonly error?: string;
+  /** Its stable code (src/errors.ts), for `mailsift status` (`CODE: error`, as connection errors show). */
+  readonly code?: string;
 }
 
 export interface Executor {

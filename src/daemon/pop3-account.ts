@@ -189,7 +189,7 @@ export class Pop3AccountRunner {
       if (text !== this.lastError) this.log('error', `${text}${processed ? ` (after ${processed} message${processed === 1 ? '' : 's'}; nothing deleted in this session)` : ''}`, e.code);
       this.lastError = text;
       try {
-        state.events.setStatus(this.name, POP3_FOLDER, { mode: 'schedule', lastError: text });
+        state.events.setStatus(this.name, POP3_FOLDER, { mode: 'schedule', lastError: `${e.code}: ${text}` });
       } catch {
         // the state database is closing
       }
@@ -214,7 +214,7 @@ export class Pop3AccountRunner {
     try {
       outcome = await deliverPop3Message(deps, { account: this.name, uidl, raw, plan: operations, ...(result.edited && { edited: result.message.raw }), ...(this.account.deliverTo && { deliverTo: this.account.deliverTo }) });
     } catch (err) {
-      outcome = { status: 'failed', delivered: false, results: [], error: (err as Error).message };
+      outcome = { status: 'failed', delivered: false, results: [], error: (err as Error).message, ...(err instanceof MailsiftError && { code: err.code }) };
     }
     const failed = outcome.status === 'failed';
     const status: 'ok' | 'error' = failed || result.status === 'error' ? 'error' : 'ok';
@@ -248,7 +248,8 @@ export class Pop3AccountRunner {
         ...(entry.subject !== undefined && { subject: entry.subject }),
         actions: entry.actions.join('; '),
         status,
-        ...(error !== undefined && { error }),
+        // The status row's LAST ERROR carries the code, as a connection error's does (`CODE: reason`).
+        ...(error !== undefined && { error: failed && outcome.code !== undefined ? `${outcome.code}: ${error}` : error }),
         at,
       });
       if (!failed) for (const d of result.duplicates) state.duplicates.remember(d.id, d.handle, d.seconds, at);

@@ -148,6 +148,8 @@ export async function processMessage(ctx: ProcessContext, plan: Plan, msg: Sourc
   const operations = planOperations(result.actions, { mailbox: msg.mailbox });
   let execution: ExecuteOutcome | undefined;
   let execError: string | undefined;
+  /** The failure's stable code, when the executor gave one. */
+  let execCode: string | undefined;
   let thrown = false;
   if (operations.operations.length > 0) {
     try {
@@ -157,10 +159,14 @@ export async function processMessage(ctx: ProcessContext, plan: Plan, msg: Sourc
         ...(result.edited && { edited: result.message.raw }),
         ...(ctx.dryRun && { dryRun: true }),
       });
-      if (execution.status === 'failed') execError = execution.error ?? execution.results.find((r) => r.status === 'failed')?.detail ?? 'an action failed';
+      if (execution.status === 'failed') {
+        execError = execution.error ?? execution.results.find((r) => r.status === 'failed')?.detail ?? 'an action failed';
+        execCode = execution.code;
+      }
     } catch (err) {
       thrown = true;
       execError = (err as Error).message;
+      execCode = (err as { code?: unknown }).code === undefined ? undefined : String((err as { code?: unknown }).code);
     }
   }
   const failed = execError !== undefined;
@@ -202,7 +208,8 @@ export async function processMessage(ctx: ProcessContext, plan: Plan, msg: Sourc
         actions: entry.actions.join('; '),
         ...(entry.ruleLine !== undefined && { ruleLine: entry.ruleLine }),
         status,
-        ...(error !== undefined && { error }),
+        // The status row's LAST ERROR carries the code, as a connection error's does (`CODE: reason`).
+        ...(error !== undefined && { error: execError !== undefined && execCode !== undefined ? `${execCode}: ${execError}` : error }),
         at,
         ...(msg.internalDate && { lagMs: Math.max(0, at - msg.internalDate.getTime()) }),
       });

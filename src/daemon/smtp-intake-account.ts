@@ -32,6 +32,7 @@ import { parseMessage } from '../runtime/message/parse.js';
 import type { MessageView } from '../runtime/message/types.js';
 import type { Plan } from '../runtime/plan.js';
 import type { StateDb } from '../state/db.js';
+import type { StatusPatch } from '../state/events.js';
 import type { ProgramConfig } from '../host/run-program.js';
 import type { DaemonLogger, MessageLogEntry } from './log.js';
 
@@ -60,6 +61,16 @@ export interface SmtpIntakeDeps {
 }
 
 let transactions = 0;
+
+/** A message's failure: the text for the log line, and its stable code for the status row. */
+interface Problem {
+  readonly text: string;
+  readonly code?: string;
+}
+
+function problemOf(err: unknown): Problem {
+  return { text: (err as Error).message, ...(err instanceof MailsiftError && { code: err.code }) };
+}
 
 export class SmtpIntakeRunner {
   private server: SmtpIntake | undefined;
@@ -121,12 +132,31 @@ export class SmtpIntakeRunner {
       throw new MailsiftError('SMTP_LISTEN_FAILED', `${a.name}: cannot listen on ${a.listenHost}:${this.deps.port ?? a.listenPort}: ${(cause as Error).message}`, { cause });
     }
     this.deps.logger.event('info', `${a.name}: SMTP intake listening on ${this.server.host}:${this.server.port}${tls ? ' (STARTTLS)' : ''}${users ? ' (AUTH required)' : ''}`, { account: a.name });
+    this.setStatus({ mode: 'listen' });
   }
 
   /** Stop listening; messages in flight are finished and answered first. */
   async close(): Promise<void> {
-    await this.server?.close();
+    const server = this.server;
     this.server = undefined;
+    if (!server) return;
+    await server.close();
+    this.setStatus({ mode: 'offline' });
+  }
+
+  /** The listener could not start: `mailsift status` shows it offline, with the error and its code. */
+  failedToStart(err: unknown): void {
+    const code = (err as MailsiftError).code ?? 'SMTP_LISTEN_FAILED';
+    this.setStatus({ mode: 'offline', lastError: `${code}: ${(err as Error).message.replace(/\s+/g, ' ').trim()}` });
+  }
+
+  /** The intake's row in `mailsift status` (mailbox SMTP), as the IMAP and POP3 accounts keep theirs. */
+  private setStatus(patch: StatusPatch): void {
+    try {
+      this.deps.state.events.setStatus(this.name, INTAKE_FOLDER, patch);
+    } catch {
+      // the state database is closing: nothing left to show
+    }
   }
 
   private async deliver(m: ReceivedMessage): Promise<IntakeVerdict> {
@@ -134,7 +164,7 @@ export class SmtpIntakeRunner {
     const target = this.account.target!;
     const plan = this.deps.plan(this.watch.rules);
     const id = `${m.session.id}.${++transactions}`;
-    if (!plan) return this.finish(id, undefined, [], { kind: 'temporary', reason: 'the rules are not loaded' }, 'error', `rules file ${this.watch.rules} is not loaded`);
+    if (!plan) return this.finish(id, undefined, [], { kind: 'temporary', reason: 'the rules are not loaded' }, 'error', { text: `rules file ${this.watch.rules} is not loaded` });
     const raw = stamp(m.envelope, m.session, this.serverName, now, m.raw);
     const view = parseMessage(raw);
     const environment = hostEnvironment({ location: 'MTA', phase: 'during', 'remote-ip': m.session.remoteIp, 'remote-host': m.session.remoteIp });
@@ -149,7 +179,7 @@ export class SmtpIntakeRunner {
     const edited = runs.find((r) => r.edited)?.message.raw;
     const decision = decide(runs.map((r) => r.actions), target);
     if (decision.kind === 'reject') {
-      return this.finish(id, view, actions, { kind: 'rejected', reason: decision.reason }, errorText ? 'error' : 'ok', errorText);
+      return this.finish(id, view, actions, { kind: 'rejected', reason: decision.reason }, errorText ? 'error' : 'ok', errorText === undefined ? undefined : { text: errorText });
     }
     const deps = this.executorDeps();
     const keep: StoreRequest = { account: target.account, mailbox: target.mailbox, flags: [], create: true, keep: true };
@@ -158,7 +188,7 @@ export class SmtpIntakeRunner {
     try {
       stored = await storeAll(deps, decision.stores, keep, message, now);
     } catch (err) {
-      return this.finish(id, view, actions, { kind: 'temporary', reason: 'cannot store the message now' }, 'error', (err as Error).message);
+      return this.finish(id, view, actions, { kind: 'temporary', reason: 'cannot store the message now' }, 'error', problemOf(err));
     }
     for (const s of stored) {
       if (s.fellBackFrom !== undefined) this.deps.logger.event('warn', `${this.name}: fileinto "${s.fellBackFrom}": no such folder in ${s.account}; kept in "${s.mailbox}" instead`, { account: this.name });
@@ -182,15 +212,15 @@ export class SmtpIntakeRunner {
           stored = [...stored, ...(await storeAll(deps, [{ ...fallback[0]!, flags }], keep, message, now))];
         } catch (err) {
           // Nothing holds the message now: the client must keep it. A resend finds the sent actions done.
-          return this.finish(id, view, actions, { kind: 'temporary', reason: 'cannot store the message now' }, 'error', `${keepFor[0]!.detail}; then the keep failed: ${(err as Error).message}`);
+          return this.finish(id, view, actions, { kind: 'temporary', reason: 'cannot store the message now' }, 'error', { ...problemOf(err), text: `${keepFor[0]!.detail}; then the keep failed: ${(err as Error).message}` });
         }
       }
     }
     const sent = outbound.filter((o) => o.status !== 'failed').map((o) => o.request.op.action.type);
     const where = stored.length === 0 ? (sent.length > 0 ? `accepted (${[...new Set(sent)].join(', ')})` : 'accepted and discarded') : `stored in ${stored.map((s) => `${s.account}/${s.mailbox}`).join(', ')}`;
     const verdict: IntakeVerdict = { kind: 'accepted', detail: `${where} (${id})` };
-    const outboundError = outbound.find((o) => o.status === 'failed')?.detail;
-    const problem = errorText ?? outboundError;
+    const outboundFailure = outbound.find((o) => o.status === 'failed');
+    const problem: Problem | undefined = errorText !== undefined ? { text: errorText } : outboundFailure && { text: outboundFailure.detail, ...(outboundFailure.code !== undefined && { code: outboundFailure.code }) };
     const remember = errorText ? undefined : () => runs.forEach((r) => r.duplicates.forEach((d) => this.deps.state.duplicates.remember(d.id, d.handle, d.seconds, now.getTime())));
     return this.finish(id, view, actions, verdict, problem ? 'error' : 'ok', problem, remember);
   }
@@ -221,7 +251,8 @@ export class SmtpIntakeRunner {
   }
 
   /** Log the outcome (daemon log and the processed table, with the duplicate ids), then give the verdict back. */
-  private async finish(id: string, view: MessageView | undefined, actions: readonly Action[], verdict: IntakeVerdict, status: 'ok' | 'error', error?: string, remember?: () => void): Promise<IntakeVerdict> {
+  private async finish(id: string, view: MessageView | undefined, actions: readonly Action[], verdict: IntakeVerdict, status: 'ok' | 'error', problem?: Problem, remember?: () => void): Promise<IntakeVerdict> {
+    const error = problem?.text;
     const from = view?.header('from')[0];
     const subject = view?.header('subject')[0];
     const messageId = view?.header('message-id')[0]?.trim();
@@ -249,7 +280,8 @@ export class SmtpIntakeRunner {
         ...(subject !== undefined && { subject }),
         actions: entry.actions.join('; '),
         status,
-        ...(error !== undefined && { error }),
+        // The status row's LAST ERROR carries the code, as a connection error's does (`CODE: reason`).
+        ...(problem !== undefined && { error: problem.code !== undefined ? `${problem.code}: ${problem.text}` : problem.text }),
       });
     }, id);
     this.deps.logger.message(entry);
@@ -315,6 +347,11 @@ export class SmtpIntakes {
 
   constructor(private readonly deps: Omit<SmtpIntakeDeps, 'accounts'> & { readonly retryMs?: number }) {}
 
+  /** How many intakes are configured to listen (started, or retrying). */
+  get size(): number {
+    return this.running.size;
+  }
+
   /** The listening address of an account's intake (tests, logs). */
   address(name: string): { host: string; port: number } | undefined {
     return this.running.get(name)?.runner.address;
@@ -357,6 +394,7 @@ export class SmtpIntakes {
         await runner.start();
       } catch (err) {
         this.deps.logger.event('error', `${(err as Error).message}; trying again in ${Math.round((this.deps.retryMs ?? 30_000) / 1000)}s`, { account: account.name, code: (err as MailsiftError).code });
+        runner.failedToStart(err);
         entry.retry = setTimeout(() => void (entry.started = attempt()), this.deps.retryMs ?? 30_000);
         entry.retry.unref();
       }

@@ -116,7 +116,7 @@ export async function deliverPop3Message(deps: ExecutorDeps, input: Pop3Delivery
     steps = stepsOf(input);
   } catch (err) {
     const error = oneLine((err as Error).message);
-    return { status: 'failed', delivered: false, error, results: input.plan.operations.map((op) => ({ key: op.key, kind: op.kind, status: 'failed' as const, detail: error })) };
+    return { status: 'failed', delivered: false, error, ...(err instanceof MailsiftError && { code: err.code }), results: input.plan.operations.map((op) => ({ key: op.key, kind: op.kind, status: 'failed' as const, detail: error })) };
   }
   if (input.dryRun) {
     for (const s of steps) {
@@ -136,10 +136,10 @@ export async function deliverPop3Message(deps: ExecutorDeps, input: Pop3Delivery
   if (run.error === undefined && run.outboundInDoubt && !run.stored && input.deliverTo) {
     await runStep(deps, input, bytes, run, keepIn(input.deliverTo, []));
   }
-  const { error, stored, outboundInDoubt } = run;
+  const { error, code, stored, outboundInDoubt } = run;
   const ok = error === undefined;
   const delivered = ok && (!input.plan.stays || input.deliverTo !== undefined) && (stored || !outboundInDoubt);
-  return { status: ok ? 'done' : 'failed', delivered, results, ...(error !== undefined && { error }) };
+  return { status: ok ? 'done' : 'failed', delivered, results, ...(error !== undefined && { error }), ...(code !== undefined && { code }) };
 }
 
 /** What the steps so far came to. */
@@ -147,6 +147,8 @@ interface RunState {
   readonly results: OperationResult[];
   /** The first failure: every later step is skipped. */
   error?: string;
+  /** Its stable code. */
+  code?: string;
   /** A store holds the message (done now or by an earlier attempt). */
   stored: boolean;
   /** An outbound action was found in doubt and not carried out again. */
@@ -187,6 +189,7 @@ async function runStep(deps: ExecutorDeps, input: Pop3DeliveryInput, bytes: Uint
     const e = err instanceof MailsiftError ? err : new MailsiftError('STORE_WRITE_FAILED', oneLine((err as Error)?.message ?? String(err)), { cause: err });
     const error = oneLine(e.message);
     run.error = error;
+    run.code = e.code;
     if (progress.clean) {
       try {
         deps.ledger.fail(lk, `${e.code}: ${error}`);

@@ -31,6 +31,8 @@ export interface OutboundResult {
   readonly status: 'done' | 'already-done' | 'failed';
   /** One line: what was sent, why not, or the error. */
   readonly detail: string;
+  /** A failure's stable code (src/errors.ts). */
+  readonly code?: string;
   /**
    * An earlier attempt died between the ledger's begin and its end: the handler did not send
    * again, yet the action may never have happened. The caller stores the keep then.
@@ -77,7 +79,7 @@ export async function runIntakeOutbound(
           // begin() failed (no row) or the database is gone: the row, if any, stays in doubt
         }
       }
-      results.push({ request, status: 'failed', detail });
+      results.push({ request, status: 'failed', detail, code: e.code });
     }
   }
   return results;
