@@ -22,6 +22,7 @@ import { hashToken } from '../token-hash.js';
 import { stripMboxFrom, sourceTokenHashes, TOKENIZER_VERSION } from '../tokenize.js';
 import { tokenSource } from '../token-source.js';
 import { messageKey } from './message-key.js';
+import { openReadOnlyDatabase } from './read-only-open.js';
 import { migrateModel, MODEL_SCHEMA_VERSION } from './schema.js';
 import { SortedCounts } from './sorted-counts.js';
 import { decodeTokens, encodeTokens, hashTokenLines } from './token-blob.js';
@@ -71,7 +72,7 @@ export interface ModelStats {
 export interface OpenModelOptions {
   /** Create the directory and the file when missing (training). */
   readonly create?: boolean;
-  /** Read only (classification): the file must exist; writes fail. */
+  /** Read only (classification): the file must exist; writes fail; nothing is written beside it (read-only-open.ts). */
   readonly readonly?: boolean;
   /** Clock for trained_at (ms). */
   readonly now?: () => number;
@@ -91,7 +92,9 @@ interface Trained {
 
 function unavailable(file: string, what: string, cause: unknown): MailsiftError {
   const code = (cause as { code?: unknown }).code;
-  const why = typeof code === 'string' ? `${code}: ${(cause as Error).message}` : (cause as Error).message;
+  const message = (cause as Error).message;
+  // Node's own errors already begin with their code ("EACCES: permission denied, mkdir ..."); SQLite's do not.
+  const why = typeof code === 'string' && !message.startsWith(`${code}:`) ? `${code}: ${message}` : message;
   return new MailsiftError('MODEL_UNAVAILABLE', `${what} ${file}: ${why}`, { cause });
 }
 
@@ -149,7 +152,7 @@ export class ModelStore {
     }
     let db: Database.Database | undefined;
     try {
-      db = options.readonly ? new Database(file, { readonly: true, fileMustExist: true }) : new Database(file);
+      db = options.readonly ? openReadOnlyDatabase(file) : new Database(file);
       db.pragma('busy_timeout = 5000');
       if (!options.readonly) {
         db.pragma('journal_mode = WAL');

@@ -1,0 +1,192 @@
+/**
+ * Reading a classifier model that is not ours to write: `mailsift classify`, `model stats`
+ * and `test --model` (the daemon's rules load models the same way, classifierSettings) on a
+ * model directory of mode 0555 holding a file of mode 0444. They used to fail with
+ * SQLITE_READONLY_DIRECTORY (SQLite wanted to create the -wal and -shm of the WAL database),
+ * or SQLITE_CANTOPEN beside another user's -shm, and where they could, they left an empty
+ * -wal and a -shm behind. Now they work and create nothing (src/classify/store/read-only-open.ts).
+ *
+ * Root ignores file modes, so as root the reader runs as `nobody` (setpriv, uid and gid
+ * 65534, no groups): the real refusal, not an injected one. The CLI runs from src/ through
+ * tsx; the model's parents are made searchable for nobody.
+ */
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { ModelStore, train } from '../../src/classify/store/model-store.js';
+import { MODEL_MIGRATIONS } from '../../src/classify/store/schema.js';
+import { tokenizeRaw } from '../../src/classify/tokenize.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const FIXTURES = join(ROOT, 'test/classify/fixtures');
+const asRoot = process.getuid?.() === 0;
+const execFileP = promisify(execFile);
+
+async function runHere(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+const work = tempDir('mailsift-ro-model-');
+chmodSync(work, 0o755);
+const cli = join(work, 'cli.mjs');
+writeFileSync(cli, `import { main } from ${JSON.stringify(join(ROOT, 'src/cli/main.ts'))};\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+chmodSync(cli, 0o644);
+
+/** `mailsift ARGS` as a user the model's modes refuse writes to (nobody when we are root). */
+async function runAsReader(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const node = [process.execPath, '--import', 'tsx', cli, ...argv];
+  const [cmd, args] = asRoot ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', ...node]] : [node[0]!, node.slice(1)];
+  try {
+    const { stdout, stderr } = await execFileP(cmd, args, { cwd: ROOT, env: { ...process.env, HOME: work } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** A trained model in its own directory, made read-only: dir 0555, file 0444. */
+async function readOnlyModel(name: string): Promise<{ dir: string; file: string }> {
+  const dir = join(work, name, 'mail');
+  mkdirSync(join(work, name), { mode: 0o755 });
+  for (const bucket of ['spam', 'ham']) {
+    expect((await runHere('train', '--model', dir, '--bucket', bucket, join(FIXTURES, 'train', bucket))).code).toBe(0);
+  }
+  const file = join(dir, 'model.sqlite');
+  chmodSync(file, 0o444);
+  chmodSync(dir, 0o555);
+  return { dir, file };
+}
+
+const SPAM = join(FIXTURES, 'test', 'spam');
+const listing = (dir: string): string[] => readdirSync(dir).sort();
+
+describe('a read-only model', () => {
+  let model: { dir: string; file: string };
+  beforeAll(async () => {
+    model = await readOnlyModel('plain');
+    expect(listing(model.dir)).toEqual(['model.sqlite']);
+  });
+
+  it('classify works and creates no file beside the model', async () => {
+    const r = await runAsReader('classify', '--model', model.dir, '--json', SPAM);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { bucket: string });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.bucket === 'spam').length).toBeGreaterThan(lines.length / 2);
+    expect(listing(model.dir)).toEqual(['model.sqlite']);
+  });
+
+  it('model stats works and creates no file', async () => {
+    const r = await runAsReader('model', 'stats', '--model', model.dir, '--json');
+    expect(r.code).toBe(0);
+    const stats = JSON.parse(r.stdout) as { buckets: { name: string; messages: number }[] };
+    expect(stats.buckets.map((b) => [b.name, b.messages])).toEqual([['ham', 8], ['spam', 8]]);
+    expect(listing(model.dir)).toEqual(['model.sqlite']);
+  });
+
+  it('test --model (the rules\' classify, as the daemon loads it) works and creates no file', async () => {
+    const rules = join(work, 'classify.sieve');
+    writeFileSync(rules, 'require ["vnd.mailsift.classify", "fileinto"];\nif classify "spam" { fileinto "Junk"; }\n');
+    chmodSync(rules, 0o644);
+    const r = await runAsReader('test', '--json', '--model', model.dir, rules, SPAM);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"Junk"');
+    expect(listing(model.dir)).toEqual(['model.sqlite']);
+  });
+
+  it('a classify by the owner (the directory writable) leaves no -wal or -shm behind either', async () => {
+    const dir = join(work, 'owned', 'mail');
+    mkdirSync(join(work, 'owned'));
+    expect((await runHere('train', '--model', dir, '--bucket', 'spam', join(FIXTURES, 'train', 'spam'))).code).toBe(0);
+    expect(listing(dir)).toEqual(['model.sqlite']);
+    expect((await runHere('classify', '--model', dir, SPAM)).code).toBe(0);
+    expect((await runHere('model', 'stats', '--model', dir)).code).toBe(0);
+    expect(listing(dir)).toEqual(['model.sqlite']);
+  });
+});
+
+describe('a read-only model with journal files of another user beside it', () => {
+  it('is read when an earlier reader left an empty -wal and a -shm (what classify used to leave)', async () => {
+    const m = await readOnlyModel('leftover');
+    chmodSync(m.dir, 0o755);
+    const old = new Database(m.file, { readonly: true }); // the old read-only open: creates both, deletes neither
+    old.prepare('SELECT count(*) FROM buckets').get();
+    old.close();
+    chmodSync(m.dir, 0o555);
+    const before = listing(m.dir);
+    expect(before).toEqual(['model.sqlite', 'model.sqlite-shm', 'model.sqlite-wal']);
+    const r = await runAsReader('classify', '--model', m.dir, SPAM);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(listing(m.dir)).toEqual(before);
+  });
+
+  it('sees the transactions a writer still holds in the -wal (the documented read-only WAL reader)', async () => {
+    const m = await readOnlyModel('writer');
+    const writer = ModelStore.open(m.dir); // as the daemon's learning keeps it open
+    try {
+      expect(train(writer, 'ham', readFileSync(join(FIXTURES, 'test', 'spam', readdirSync(SPAM)[0]!)))).toBe('trained');
+      const before = listing(m.dir);
+      expect(before).toEqual(['model.sqlite', 'model.sqlite-shm', 'model.sqlite-wal']);
+      const r = await runAsReader('model', 'stats', '--model', m.dir, '--json');
+      expect(r.code).toBe(0);
+      const stats = JSON.parse(r.stdout) as { buckets: { name: string; messages: number }[] };
+      expect(stats.buckets.map((b) => [b.name, b.messages])).toEqual([['ham', 9], ['spam', 8]]);
+      expect(listing(m.dir)).toEqual(before);
+    } finally {
+      writer.close();
+    }
+  });
+});
+
+describe('a read-only model of schema 1', () => {
+  it('is read as it is (not migrated: nothing may be written) and creates no file', async () => {
+    const dir = join(work, 'old', 'mail');
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    const file = join(dir, 'model.sqlite');
+    const raw = readFileSync(join(FIXTURES, 'test', 'spam', readdirSync(SPAM)[0]!));
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL'); // as mailsift wrote models then
+    db.exec(MODEL_MIGRATIONS[0] as string);
+    db.pragma('user_version = 1');
+    db.prepare("INSERT INTO meta (key, value) VALUES ('tokenizer', '1')").run();
+    db.prepare("INSERT INTO buckets (name, messages) VALUES ('spam', 1), ('ham', 0)").run();
+    for (const t of new Set(tokenizeRaw(raw))) db.prepare('INSERT INTO tokens (token, bucket, count) VALUES (?, 1, 1)').run(t);
+    db.close();
+    chmodSync(file, 0o444);
+    chmodSync(dir, 0o555);
+    expect(listing(dir)).toEqual(['model.sqlite']);
+
+    const stats = await runAsReader('model', 'stats', '--model', dir, '--json');
+    expect(stats.code).toBe(0);
+    expect((JSON.parse(stats.stdout) as { buckets: { name: string; messages: number }[] }).buckets.map((b) => [b.name, b.messages])).toEqual([['ham', 0], ['spam', 1]]);
+    const r = await runAsReader('classify', '--model', dir, '--json', SPAM);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"bucket":"spam"');
+    expect(listing(dir)).toEqual(['model.sqlite']);
+    const check = new Database(file, { readonly: true, fileMustExist: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(1);
+    check.close();
+  });
+});
+
+describe('creating a model where that is refused', () => {
+  it('names the errno once', async () => {
+    const parent = join(work, 'no-write');
+    mkdirSync(parent, { mode: 0o555 });
+    chmodSync(parent, 0o555);
+    const r = await runAsReader('train', '--model', join(parent, 'new'), '--bucket', 'spam', SPAM);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mailsift: \[MODEL_UNAVAILABLE\] cannot create model .*: EACCES: permission denied/);
+    expect(r.stderr.match(/EACCES/g)).toHaveLength(1);
+  });
+});
