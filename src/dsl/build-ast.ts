@@ -164,11 +164,27 @@ function endSpan(source: string): Span {
   return { offset: Math.max(0, source.length - 1), length: 1, line: lines.length, column: Math.max(1, lastLine.length) };
 }
 
+const BYTE_ORDER_MARK = 0xfeff;
+
+/** `"@"`, or `U+200B` for a character that does not show (controls, format characters, odd spaces). */
+function describeCharacter(source: string, offset: number): string {
+  const cp = source.codePointAt(offset) ?? 0;
+  const char = String.fromCodePoint(cp);
+  return /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(char) ? JSON.stringify(char) : `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 export function parseScript(source: string, sink: DiagnosticSink): Script | undefined {
   const lexed = sieveLexer.tokenize(source);
   for (const e of lexed.errors) {
-    sink.error('unexpected-character', { offset: e.offset, length: Math.max(1, e.length), line: e.line ?? 1, column: e.column ?? 1 },
-      `unexpected character ${JSON.stringify(source.slice(e.offset, e.offset + 1))}`);
+    const span = { offset: e.offset, length: Math.max(1, e.length), line: e.line ?? 1, column: e.column ?? 1 };
+    if (e.offset === 0 && source.charCodeAt(0) === BYTE_ORDER_MARK) {
+      // Pigeonhole refuses it too ("unexpected character(s) starting with 0xef", checked with
+      // sieve-test 0.5.19), so a script that compiles here compiles there. Editors hide it.
+      sink.error('byte-order-mark', { ...span, length: 1 }, 'byte-order mark (U+FEFF) at the start of the file: Sieve scripts are UTF-8 without one; save the file without it');
+      if (e.length > 1) sink.error('unexpected-character', { ...span, offset: 1, column: 2, length: e.length - 1 }, `unexpected character ${describeCharacter(source, 1)}`);
+      continue;
+    }
+    sink.error('unexpected-character', span, `unexpected character ${describeCharacter(source, e.offset)}`);
   }
   const good: IToken[] = [];
   for (const t of lexed.tokens) {

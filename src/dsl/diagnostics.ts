@@ -15,6 +15,8 @@ export interface Span {
 
 export type DiagnosticCode =
   | 'unexpected-character'
+  /** A UTF-8 byte-order mark opens the file (Pigeonhole refuses it as well). */
+  | 'byte-order-mark'
   | 'unterminated-string'
   | 'unterminated-comment'
   | 'unterminated-multiline'

@@ -1,24 +1,45 @@
 /**
  * Diagnostics as people read them: `file:line:col: error[code]: message`, then
- * the source line and a caret under the span (the rustc/tsc convention).
+ * the source line and a caret under the span (the rustc/tsc convention). The line is cut
+ * to a window around the column and shows control characters visibly (source-excerpt.ts);
+ * a file that yields very many diagnostics (a binary file given as rules) prints the first
+ * MAX_SHOWN and a count of the rest, which `mailsift check --json` lists in full.
  */
 import type { Diagnostic } from '../dsl/diagnostics.js';
+import { sourceExcerpt } from './source-excerpt.js';
 
-export function formatDiagnostic(file: string, source: string, d: Diagnostic): string {
-  const lines = source.split(/\r?\n/);
-  const text = (lines[d.line - 1] ?? '').replace(/\t/g, ' ');
-  const width = Math.max(1, Math.min(d.length, text.length - d.column + 1));
+/** Diagnostics printed in full before the rest are only counted. */
+export const MAX_SHOWN = 20;
+
+/** Longer messages are cut: some quote the source ("found" and a token), which may be a megabyte long. */
+const MAX_MESSAGE = 400;
+
+function shortMessage(message: string): string {
+  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 1)}…`;
+}
+
+function formatOne(file: string, lines: readonly string[], d: Diagnostic): string {
+  const excerpt = sourceExcerpt(lines[d.line - 1] ?? '', d.column, d.length);
   const gutter = String(d.line).length;
   return [
-    `${file}:${d.line}:${d.column}: ${d.severity}[${d.code}]: ${d.message}`,
+    `${file}:${d.line}:${d.column}: ${d.severity}[${d.code}]: ${shortMessage(d.message)}`,
     `${' '.repeat(gutter)} |`,
-    `${d.line} | ${text}`,
-    `${' '.repeat(gutter)} | ${' '.repeat(Math.max(0, d.column - 1))}${'^'.repeat(width)}`,
+    `${d.line} | ${excerpt.text}`,
+    `${' '.repeat(gutter)} | ${' '.repeat(excerpt.caret)}${'^'.repeat(excerpt.width)}`,
   ].join('\n');
 }
 
+export function formatDiagnostic(file: string, source: string, d: Diagnostic): string {
+  return formatOne(file, source.split(/\r?\n/), d);
+}
+
 export function formatDiagnostics(file: string, source: string, diagnostics: readonly Diagnostic[]): string {
-  return diagnostics.map((d) => formatDiagnostic(file, source, d)).join('\n\n');
+  // Split once: a one-line file of a megabyte with thousands of diagnostics must not be split per diagnostic.
+  const lines = source.split(/\r?\n/);
+  const shown = diagnostics.slice(0, MAX_SHOWN).map((d) => formatOne(file, lines, d));
+  const rest = diagnostics.length - shown.length;
+  if (rest > 0) shown.push(`${file}: ${rest} more diagnostic${rest === 1 ? '' : 's'} not shown (\`mailsift check --json ${file}\` lists them all)`);
+  return shown.join('\n\n');
 }
 
 export function diagnosticJson(d: Diagnostic): Record<string, unknown> {
