@@ -58,10 +58,10 @@ describe('a byte-order mark at the start of a rules file', () => {
 
   it.skipIf(!sieveTestInstalled())('is refused by Pigeonhole\'s sieve-test as well (skipped where sieve-test is not installed)', () => {
     const message = 'From: a@example.org\r\nTo: b@example.org\r\nSubject: x\r\n\r\nhi\r\n';
-    const run = runSieveTest({ script: BOM + script, message, envelopeFrom: 'a@example.org', envelopeTo: 'b@example.org', mailboxes: [] });
+    const run = runSieveTest({ script: Buffer.from(BOM + script), message: Buffer.from(message), envelopeFrom: 'a@example.org', envelopeTo: 'b@example.org', mailboxes: [] });
     expect(run.exitCode).toBe(89);
     expect(run.stderr).toContain('failed to compile sieve script');
-    expect(runSieveTest({ script, message, envelopeFrom: 'a@example.org', envelopeTo: 'b@example.org', mailboxes: [] }).exitCode).toBe(0);
+    expect(runSieveTest({ script: Buffer.from(script), message: Buffer.from(message), envelopeFrom: 'a@example.org', envelopeTo: 'b@example.org', mailboxes: [] }).exitCode).toBe(0);
   });
 });
 
