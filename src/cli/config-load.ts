@@ -18,21 +18,11 @@ export async function loadConfigOrReport(file: string | undefined, out: Output):
     return await loadConfig(file);
   } catch (err) {
     if (err instanceof MailsiftError) {
-      out.stderr(`${configErrorText(err)}\n`);
+      reportError(err, out);
       return EXIT_USAGE;
     }
     throw err;
   }
-}
-
-/**
- * A configuration that cannot be used, as lines for stderr: one per problem, naming file and
- * key, with the problem's stable code at the end (`... [unknown-key]`, docs/configuration.md);
- * an unreadable file is one line with its error code, as every other CLI error.
- */
-export function configErrorText(err: MailsiftError): string {
-  if (err instanceof ConfigError) return err.problems.map((p) => `${formatProblem(err.file, p)} [${p.code}]`).join('\n');
-  return `mailsift: [${err.code}] ${err.message}`;
 }
 
 /** A rules file that cannot be read or compiled, as `mailsift config` and `run` print it. */
@@ -41,9 +31,18 @@ export function rulesFailureText(f: { code: string; text: string }): string {
   return f.code === 'RULES_UNREADABLE' ? `mailsift: [${f.code}] ${f.text}` : f.text;
 }
 
-/** One line for an error on stderr; the exit status for it (2 for usage/config, 1 otherwise). */
+/**
+ * One line for an error on stderr, with its stable code in front; the exit status for it (2 for
+ * usage/config, 1 otherwise). A configuration that cannot be used is one line per problem
+ * instead, naming file and key, with the problem's code at the end (`... [unknown-key]`,
+ * docs/configuration.md).
+ */
 export function reportError(err: unknown, out: Output): number {
   if (!(err instanceof Error)) throw err;
+  if (err instanceof ConfigError) {
+    out.stderr(`${err.problems.map((p) => `${formatProblem(err.file, p)} [${p.code}]`).join('\n')}\n`);
+    return EXIT_USAGE;
+  }
   const code = (err as { code?: unknown }).code;
   out.stderr(`mailsift: ${typeof code === 'string' ? `[${code}] ` : ''}${err.message}\n`);
   return code === 'USAGE' || code === 'CONFIG_INVALID' || code === 'CONFIG_UNREADABLE' || code === 'SWEEP_UNSUPPORTED' || code === 'RULES_INVALID' || code === 'RULES_UNREADABLE' ? EXIT_USAGE : EXIT_RUNTIME;

@@ -5,7 +5,6 @@
  * `mailsift classify` never need (measured: bench/README.md, section classify).
  */
 import { Command, CommanderError } from 'commander';
-import { MailsiftError } from '../errors.js';
 import { processOutput, type Output } from './io.js';
 import type { TrainOptions } from './train.js';
 import type { ClassifyCliOptions } from './classify.js';
@@ -137,14 +136,10 @@ export async function main(argv: readonly string[], out: Output = processOutput)
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof MailsiftError && (err.code === 'CONFIG_INVALID' || err.code === 'CONFIG_UNREADABLE')) {
-      // train/untrain --account read the configuration themselves: print it as `mailsift config` does.
-      out.stderr(`${(await import('./config-load.js')).configErrorText(err)}\n`);
-      return 2;
-    }
     if (err instanceof Error && 'code' in err) {
-      // The stable code in front, as the daemon's commands print it (config-load.ts reportError).
-      out.stderr(`mailsift: ${typeof err.code === 'string' ? `[${err.code}] ` : ''}${err.message}\n`);
+      // Printed as the daemon's commands print theirs (a broken configuration of train/untrain
+      // --account as `mailsift config` does), but always exit status 2.
+      (await import('./config-load.js')).reportError(err, out);
       return 2;
     }
     throw err;
