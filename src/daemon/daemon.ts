@@ -145,7 +145,7 @@ class DaemonImpl implements Daemon {
       imapWatches: this.config.watch.filter((w) => this.config.accounts[w.account]?.type === 'imap').length,
       pop3Accounts: this.pop3.size,
       smtpIntakes: this.intakes.size,
-      sweeps: this.scheduler.nextRuns().length,
+      sweeps: this.scheduler.size,
     });
     this.logger.event('info', `mailsift started (pid ${process.pid}): ${running}; state in ${this.config.state.dir}`);
   }

@@ -30,9 +30,9 @@ export class SweepScheduler {
     });
   }
 
-  /** When each scheduled sweep runs next (for the startup log). */
-  nextRuns(): (Date | null)[] {
-    return this.jobs.map((j) => j.nextRun());
+  /** How many sweeps are scheduled (for the startup line). */
+  get size(): number {
+    return this.jobs.length;
   }
 
   cancel(): void {
