@@ -56,8 +56,9 @@ async function execute(deps: ExecutorDeps, trash: Map<string, Promise<string>>, 
   let session: MessageSession | undefined;
   if (account?.type === 'imap') session = new MessageSession(deps, ref, account as ImapAccount, input.edited, trash);
   else {
-    error = new MailsiftError('ACTION_TARGET_INVALID', `account "${ref.account}" is ${account ? `a ${account.type} account` : 'not configured'}: the executor acts on messages in IMAP mailboxes`).message;
-    code = 'ACTION_TARGET_INVALID';
+    const e = new MailsiftError('ACTION_TARGET_INVALID', `account "${ref.account}" is ${account ? `a ${account.type} account` : 'not configured'}: the executor acts on messages in IMAP mailboxes`);
+    error = e.message;
+    code = e.code;
   }
 
   const held = new Map<string, string>();
