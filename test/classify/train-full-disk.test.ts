@@ -7,17 +7,10 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli as run } from '../support/run-cli.js';
 import { ModelStore } from '../../src/classify/store/model-store.js';
 import { fullDiskUnavailable, smallDisk } from '../support/full-disk.js';
 import { FIXTURES } from './helpers.js';
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 /** What a reader of the model sees: buckets, counts, tokens, and one trained message's record. */
 function modelView(dir: string) {

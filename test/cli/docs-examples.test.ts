@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { compile } from '../../src/dsl/compile.js';
+import { runCli as run } from '../support/run-cli.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
@@ -41,13 +41,6 @@ describe('Sieve examples of the docs', () => {
 });
 
 describe('the commands rules.example and README show', () => {
-  async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-    return { code, stdout, stderr };
-  }
-
   // `#   mailsift test --trace rules.example …` lines of its header comment, run from the checkout.
   const commented = readFileSync(join(ROOT, 'rules.example'), 'utf8')
     .split('\n')
