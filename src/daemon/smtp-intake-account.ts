@@ -18,6 +18,7 @@ import { isLoopback } from '../config/accounts.js';
 import { MailsiftError } from '../errors.js';
 import { isSqliteError, sqliteReason } from '../state/sqlite-errors.js';
 import type { ExecutorDeps } from '../actions/deps.js';
+import { oneLine } from '../actions/outbound-run.js';
 import { decide, mailboxKey, type StoreRequest } from '../connectors/smtp-intake/decide.js';
 import { INTAKE_FOLDER, runIntakeOutbound, transactionDigest, type OutboundResult } from '../connectors/smtp-intake/outbound.js';
 import { startSmtpIntake, type IntakeVerdict, type ReceivedMessage, type SmtpIntake } from '../connectors/smtp-intake/server.js';
@@ -147,7 +148,7 @@ export class SmtpIntakeRunner {
   /** The listener could not start: `mailsift status` shows it offline, with the error and its code. */
   failedToStart(err: unknown): void {
     const code = (err as MailsiftError).code ?? 'SMTP_LISTEN_FAILED';
-    this.setStatus({ mode: 'offline', lastError: `${code}: ${(err as Error).message.replace(/\s+/g, ' ').trim()}` });
+    this.setStatus({ mode: 'offline', lastError: `${code}: ${oneLine((err as Error).message)}` });
   }
 
   /** The intake's row in `mailsift status` (mailbox SMTP), as the IMAP and POP3 accounts keep theirs. */
