@@ -16,10 +16,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { ModelStore, train } from '../../src/classify/store/model-store.js';
 import { MODEL_MIGRATIONS } from '../../src/classify/store/schema.js';
 import { tokenizeRaw } from '../../src/classify/tokenize.js';
+import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -27,12 +27,7 @@ const FIXTURES = join(ROOT, 'test/classify/fixtures');
 const asRoot = process.getuid?.() === 0;
 const execFileP = promisify(execFile);
 
-async function runHere(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
-}
+const runHere = runCli;
 
 const work = tempDir('mailsift-ro-model-');
 chmodSync(work, 0o755);

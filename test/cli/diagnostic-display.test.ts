@@ -8,11 +8,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { compile } from '../../src/dsl/compile.js';
 import { EXCERPT_WIDTH, sourceExcerpt } from '../../src/report/source-excerpt.js';
 import { MAX_SHOWN } from '../../src/report/format-diagnostics.js';
 import { runSieveTest, sieveTestInstalled } from '../differential/pigeonhole.js';
+import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const dir = tempDir('mailsift-diag-display-');
@@ -20,10 +20,7 @@ const dir = tempDir('mailsift-diag-display-');
 async function check(name: string, content: string | Buffer, ...flags: string[]): Promise<{ code: number; stdout: string; stderr: string; file: string }> {
   const file = join(dir, name);
   writeFileSync(file, content);
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['check', ...flags, file], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr, file };
+  return { ...(await runCli('check', ...flags, file)), file };
 }
 
 /** The printed source line and caret line of the first diagnostic in `text`. */
