@@ -4,7 +4,8 @@
  * stores, SQLite and the model store then meet the very errno a full home directory gives.
  *
  * Mounting needs root (the tests and CI run as root). Where it is not permitted,
- * `fullDiskUnavailable` says why and the tests using it are skipped with that reason.
+ * `fullDiskUnavailable` says why, the tests using it are skipped (`skipIf`), and that reason
+ * is printed once per test file (skipIf itself shows none).
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, fstatSync, ftruncateSync, mkdtempSync, openSync, rmdirSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
@@ -42,6 +43,7 @@ export const fullDiskUnavailable: string | undefined = (() => {
     rmdirSync(probe);
   }
 })();
+if (fullDiskUnavailable !== undefined) console.warn(`full-disk tests skipped: ${fullDiskUnavailable}`);
 
 export interface SmallDisk {
   /** The mount point: put the store, state directory or model under it. */
