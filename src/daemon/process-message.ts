@@ -10,6 +10,7 @@
  * committed as an error, so a message that can never be handled is not retried forever.
  */
 import type { Executor, ExecuteOutcome } from '../actions/types.js';
+import { MailsiftError } from '../errors.js';
 import { planOperations, type OperationPlan } from '../actions/plan-operations.js';
 import type { Action } from '../runtime/actions.js';
 import type { RunResult } from '../runtime/evaluate.js';
@@ -166,7 +167,7 @@ export async function processMessage(ctx: ProcessContext, plan: Plan, msg: Sourc
     } catch (err) {
       thrown = true;
       execError = (err as Error).message;
-      execCode = (err as { code?: unknown }).code === undefined ? undefined : String((err as { code?: unknown }).code);
+      if (err instanceof MailsiftError) execCode = err.code;
     }
   }
   const failed = execError !== undefined;

@@ -9,6 +9,7 @@ import { chmodSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildStatus, formatStatus } from '../../src/cli/status-command.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
+import { MailsiftError } from '../../src/errors.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
 import { useDaemonFixture } from './daemon-fixture.js';
 import { message, waitFor } from './helpers.js';
@@ -44,6 +45,26 @@ describe('LAST ERROR carries the code', () => {
     expect(row).toMatchObject({ processed: 1, lastError: expect.stringMatching(/^IMAP_AUTH_FAILED: IMAP account "archive" \(127\.0\.0\.1:\d+\): login as "bob" refused/) });
     expect(formatStatus(buildStatus(config), Date.now())).toMatch(/\nwork\s+INBOX\s+notify\s+.*\s1\s+IMAP_AUTH_FAILED: IMAP account "archive"/);
     expect(JSON.stringify(row)).not.toContain('not-bobs-password');
+  });
+
+  it('of an executor that throws: a MailsiftError\'s code, never another error\'s (a Node errno is not a stable code)', async () => {
+    const setup = env.setup('status-codes-thrown');
+    const config = await setup.write({ accounts: [{ name: 'work', dovecot: env.d }], watches: [{ account: 'work', rules: 'require "fileinto";\nfileinto "Done";\n', start: 'new' }] });
+    let calls = 0;
+    const thrown = () => (++calls % 2 === 1 ? Object.assign(new Error('socket closed'), { code: 'ECONNRESET' }) : new MailsiftError('IMAP_MOVE_FAILED', 'MOVE refused'));
+    const logger = new MemoryLogger();
+    env.daemon = await startDaemon(config, { logger, createExecutor: () => ({ execute: async () => Promise.reject(thrown()) }) });
+    await waitFor('work connected', () => logger.events.some((e) => e.text.startsWith('work: connected')), 15_000);
+    // Thrown three times, the third is committed as an error (MAX_TRANSIENT_FAILURES): ECONNRESET.
+    await env.mail.append('INBOX', message('thrown-1'));
+    await waitFor('the first message committed', () => logger.messages.length >= 1, 20_000);
+    expect(calls).toBe(3);
+    expect(buildStatus(config).mailboxes.find((r) => r.account === 'work' && r.mailbox === 'INBOX')?.lastError).toBe('socket closed');
+    // The next one: IMAP_MOVE_FAILED on its third attempt.
+    await env.mail.append('INBOX', message('thrown-2'));
+    await waitFor('the second message committed', () => logger.messages.length >= 2, 20_000);
+    expect(calls).toBe(6);
+    expect(buildStatus(config).mailboxes.find((r) => r.account === 'work' && r.mailbox === 'INBOX')?.lastError).toBe('IMAP_MOVE_FAILED: MOVE refused');
   });
 
   it('of a failed action on a POP3 message, and of a POP3 connection that is refused', async () => {
