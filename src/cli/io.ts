@@ -13,12 +13,21 @@ export interface Output {
  * report, and the daemon's actions are journaled (a stop is a crash it recovers from).
  */
 const watched = new WeakSet<NodeJS.WriteStream>();
+let closedPipeExit = 0;
+
+/**
+ * For the daemon: its log's reader going away ends it with status 1, not 0, so that systemd's
+ * Restart=on-failure starts it again (with 0 it would stay stopped, as if asked to).
+ */
+export function failOnClosedPipe(): void {
+  closedPipeExit = 1;
+}
 
 function endOnClosedPipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
   if (!watched.has(stream)) {
     watched.add(stream);
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(0);
+      if (err.code === 'EPIPE') process.exit(closedPipeExit);
       throw err;
     });
   }

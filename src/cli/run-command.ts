@@ -9,7 +9,7 @@
 import { startDaemon, RulesLoadError } from '../daemon/daemon.js';
 import { createLogger, type LogFormat } from '../daemon/log.js';
 import { EXIT_OK, EXIT_USAGE, loadConfigOrReport, reportError, rulesFailureText } from './config-load.js';
-import type { Output } from './io.js';
+import { failOnClosedPipe, type Output } from './io.js';
 
 export interface RunCommandOptions {
   readonly config?: string;
@@ -27,6 +27,7 @@ export async function runCommand(options: RunCommandOptions, out: Output): Promi
   if (!format) return EXIT_USAGE;
   const config = await loadConfigOrReport(options.config, out);
   if (typeof config === 'number') return config;
+  failOnClosedPipe();
   const logger = createLogger({ format, write: (line) => out.stdout(line) });
   let daemon;
   try {
