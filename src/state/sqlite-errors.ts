@@ -16,6 +16,9 @@ export function sqliteReason(err: Error & { code: string }): string {
   // SQLITE_FULL: a write could not extend the file or its WAL (ENOSPC, or EDQUOT on a quota).
   if (err.code === 'SQLITE_FULL') return `no space left on device (${err.code})`;
   if (err.code.startsWith('SQLITE_READONLY')) return `read-only (${err.code}: ${err.message})`;
+  // Growing the -shm of a WAL database failed: "may indicate that the underlying filesystem
+  // volume is out of space" (https://sqlite.org/rescode.html#ioerr_shmsize); a first open on a full disk.
+  if (err.code === 'SQLITE_IOERR_SHMSIZE') return `its -shm file could not be grown, usually no space left on device (${err.code})`;
   if (err.code.startsWith('SQLITE_IOERR')) return `I/O error (${err.code}: ${err.message})`;
   return `${err.code}: ${err.message}`;
 }

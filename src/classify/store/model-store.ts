@@ -22,6 +22,7 @@ import { hashToken } from '../token-hash.js';
 import { stripMboxFrom, sourceTokenHashes, TOKENIZER_VERSION } from '../tokenize.js';
 import { tokenSource } from '../token-source.js';
 import { messageKey } from './message-key.js';
+import { isWriteRefusal, sqliteReason } from '../../state/sqlite-errors.js';
 import { openReadOnlyDatabase } from './read-only-open.js';
 import { migrateModel, MODEL_SCHEMA_VERSION } from './schema.js';
 import { SortedCounts } from './sorted-counts.js';
@@ -134,6 +135,7 @@ export class ModelStore {
   /**
    * Open the model in directory `dir` (its file is dir/model.sqlite). Throws
    * MODEL_UNAVAILABLE when it cannot be created or opened (or is missing without `create`),
+   * MODEL_UNWRITABLE when a writable open is refused a write (a full disk: the -shm cannot grow),
    * MODEL_INVALID when a newer mailsift wrote it.
    */
   static open(dir: string, options: OpenModelOptions = {}): ModelStore {
@@ -171,6 +173,11 @@ export class ModelStore {
     } catch (cause) {
       db?.close();
       if (cause instanceof MailsiftError) throw cause;
+      // A writable open writes (the -wal and -shm, a migration): on a full disk that is the
+      // same refusal as a failed training, and nothing was written (the migration is one transaction).
+      if (!options.readonly && isWriteRefusal(cause)) {
+        throw new MailsiftError('MODEL_UNWRITABLE', `cannot write model ${file}: ${sqliteReason(cause as Error & { code: string })}; the model is unchanged`, { cause });
+      }
       throw unavailable(file, 'cannot open model', cause);
     }
   }
