@@ -34,6 +34,7 @@ import { parseMessage } from '../runtime/message/parse.js';
 import type { Plan } from '../runtime/plan.js';
 import { sameMailbox } from '../runtime/result.js';
 import type { StateDb } from '../state/db.js';
+import { isSqliteError, sqliteReason } from '../state/sqlite-errors.js';
 import type { ProgramConfig } from '../host/run-program.js';
 import type { DaemonLogger, MessageLogEntry } from './log.js';
 
@@ -183,7 +184,10 @@ export class Pop3AccountRunner {
     } catch (err) {
       this.client?.close();
       this.client = undefined;
-      const e = err instanceof MailsiftError ? err : new MailsiftError('POP3_CONNECTION_LOST', (err as Error)?.message ?? String(err), { cause: err });
+      const e =
+        err instanceof MailsiftError ? err
+        : isSqliteError(err) ? new MailsiftError('STATE_UNWRITABLE', `cannot write the state database ${state.file}: ${sqliteReason(err)}; the message stays on the server and is tried again at the next poll`, { cause: err })
+        : new MailsiftError('POP3_CONNECTION_LOST', (err as Error)?.message ?? String(err), { cause: err });
       const text = e.message.replace(/\s+/g, ' ').trim();
       // One line per new error; a repeat of the same error at every poll is not logged again.
       if (text !== this.lastError) this.log('error', `${text}${processed ? ` (after ${processed} message${processed === 1 ? '' : 's'}; nothing deleted in this session)` : ''}`, e.code);
