@@ -1,12 +1,10 @@
 /**
  * The daemon on a really full disk (a tmpfs filled to ENOSPC, test/support/full-disk.ts), with
- * a real Dovecot:
- *  - file-out to a Maildir and an mbox on the full disk: each fails with one line naming the
- *    path and "no space left on device"; the message stays in INBOX; no file is left in the
- *    Maildir (new/, cur/ or tmp/) and the mbox keeps its old bytes exactly; a second account
- *    of the same daemon keeps working; once space is back, a sweep files each message once.
- *  - the state directory on the full disk: no action runs whose ledger row cannot be written,
- *    the message stays, the error is logged, and the other account keeps working.
+ * a real Dovecot: file-out to a Maildir and an mbox on the full disk fails with one line
+ * naming the path and "no space left on device"; the message stays in INBOX; no file is left
+ * in the Maildir (new/, cur/ or tmp/) and the mbox keeps its old bytes exactly; a second
+ * account of the same daemon keeps working; once space is back, a sweep files each message
+ * once. (The state directory on a full disk: full-disk-state.test.ts.)
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
