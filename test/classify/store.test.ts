@@ -265,3 +265,45 @@ describe('a model file of schema 1 (token text)', () => {
     store.close();
   });
 });
+
+describe('a reader beside a writer that commits while it reads', () => {
+  /**
+   * A read-only store that sees a writer's -wal (SQLite's own read-only open, read-only-open.ts)
+   * reads buckets, token pages and options with several statements; `between` runs (a commit
+   * by the writer) when the token pages are about to be read.
+   */
+  function commitWhileReading(reader: ModelStore, between: () => void): void {
+    const prepare = reader.db.prepare.bind(reader.db);
+    let done = false;
+    reader.db.prepare = ((sql: string) => {
+      if (!done && sql.includes('token_pages')) {
+        done = true;
+        between();
+      }
+      return prepare(sql);
+    }) as typeof reader.db.prepare;
+  }
+
+  it('snapshot() and stats() see one state: the counts and message totals of the same commit', () => {
+    const dir = join(tempDir(), 'shared');
+    const writer = ModelStore.open(dir, { create: true });
+    try {
+      train(writer, 'ham', m1);
+      const reader = ModelStore.open(dir, { readonly: true });
+      try {
+        expect(reader.db.memory).toBe(false); // the -wal holds the writer's commit: SQLite's WAL reader
+        const snapshot = reader.snapshot();
+        commitWhileReading(reader, () => reclassify(writer, 'ham', 'spam', m1));
+        expect(reader.snapshot()).toEqual(snapshot);
+        const stats = reader.stats(); // now after the commit: m1 in spam
+        expect(stats.buckets.map((b) => [b.name, b.messages, b.tokens > 0])).toEqual([['ham', 0, false], ['spam', 1, true]]);
+        commitWhileReading(reader, () => reclassify(writer, 'spam', 'ham', m1));
+        expect(reader.stats()).toEqual(stats);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      writer.close();
+    }
+  });
+});

@@ -271,8 +271,12 @@ export class ModelStore {
       .immediate();
   }
 
-  /** Buckets with message and distinct-token counts, and totals. */
+  /** Buckets with message and distinct-token counts, and totals (read in one transaction, as snapshot()). */
   stats(): ModelStats {
+    return this.db.transaction(() => this.readStats())();
+  }
+
+  private readStats(): ModelStats {
     const rows = this.db.prepare('SELECT id, name, messages FROM buckets ORDER BY name').all() as { id: number; name: string; messages: number }[];
     const perBucket = new Map<number, number>();
     let tokens: number;
@@ -305,8 +309,16 @@ export class ModelStore {
     return out;
   }
 
-  /** An immutable in-memory copy for classification (see model-snapshot.ts). */
+  /**
+   * An immutable in-memory copy for classification (see model-snapshot.ts). Read in one
+   * transaction: the buckets and counts of one commit, even while another process's writer
+   * commits to the -wal between the statements (as stats()).
+   */
   snapshot(name: string = this.name): ModelSnapshot {
+    return this.db.transaction(() => this.readSnapshot(name))();
+  }
+
+  private readSnapshot(name: string): ModelSnapshot {
     const rows = this.db.prepare('SELECT id, name, messages FROM buckets ORDER BY name').all() as { id: number; name: string; messages: number }[];
     const buckets = rows.map((r) => r.name);
     const messages = rows.map((r) => r.messages);
