@@ -6,7 +6,7 @@
  * MAX_SHOWN and a count of the rest, which `mailsift check --json` lists in full.
  */
 import type { Diagnostic } from '../dsl/diagnostics.js';
-import { sourceExcerpt } from './source-excerpt.js';
+import { sourceExcerpt, visibleText } from './source-excerpt.js';
 
 /** Diagnostics printed in full before the rest are only counted. */
 export const MAX_SHOWN = 20;
@@ -14,8 +14,9 @@ export const MAX_SHOWN = 20;
 /** Longer messages are cut: some quote the source ("found" and a token), which may be a megabyte long. */
 const MAX_MESSAGE = 400;
 
+/** The message as printed: cut, and its quotes of the source shown as the source line is (no escape sequence runs). */
 function shortMessage(message: string): string {
-  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 1)}…`;
+  return visibleText(message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 1)}…`);
 }
 
 function formatOne(file: string, lines: readonly string[], d: Diagnostic): string {

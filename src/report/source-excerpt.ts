@@ -41,8 +41,11 @@ function visible(ch: string): string {
   return ch;
 }
 
-/** `line` rendered visibly, one output character per UTF-16 unit (surrogate pairs kept whole). */
-function render(line: string): string {
+/**
+ * `line` rendered visibly, one output character per UTF-16 unit (surrogate pairs kept whole).
+ * Also what format-diagnostics.ts prints a message through: messages quote the source.
+ */
+export function visibleText(line: string): string {
   let out = '';
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
@@ -70,12 +73,12 @@ function pairStart(line: string, i: number): number {
 export function sourceExcerpt(line: string, column: number, length: number): SourceExcerpt {
   const at = Math.max(0, column - 1);
   if (line.length <= EXCERPT_WIDTH) {
-    return { text: render(line), caret: at, width: Math.max(1, Math.min(length, line.length - at)) };
+    return { text: visibleText(line), caret: at, width: Math.max(1, Math.min(length, line.length - at)) };
   }
   const start = pairStart(line, Math.max(0, Math.min(at - Math.floor(EXCERPT_WIDTH / 3), line.length - EXCERPT_WIDTH)));
   const end = pairStart(line, Math.min(line.length, start + EXCERPT_WIDTH));
   const head = start > 0 ? ELLIPSIS : '';
   const tail = end < line.length ? ELLIPSIS : '';
   const caret = head.length + (at - start);
-  return { text: head + render(line.slice(start, end)) + tail, caret, width: Math.max(1, Math.min(length, end - at)) };
+  return { text: head + visibleText(line.slice(start, end)) + tail, caret, width: Math.max(1, Math.min(length, end - at)) };
 }

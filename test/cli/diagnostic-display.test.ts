@@ -100,6 +100,14 @@ describe('the source line under a diagnostic', () => {
     expect(first.caret).toBe('^');
   });
 
+  it('in a message that quotes the source is shown as symbols too (a quoted string, a header name)', async () => {
+    const r = await check('quoted.sieve', 'require "\u001b[2Jx";\nif header :is "a\u001b]0;title\u0007" "b" { keep; }\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(CONTROL);
+    expect(r.stderr).toContain('error[unknown-capability]: unknown capability "␛[2Jx"');
+    expect(r.stderr).toContain('warning[invalid-value]: "a␛]0;title␇" is not a valid header name');
+  });
+
   it('of a binary file: no raw control bytes, the first diagnostics shown, the rest counted', async () => {
     // Deterministic "random" bytes (a linear congruential generator), 64 KB.
     const bytes = Buffer.alloc(65_536);
