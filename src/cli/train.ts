@@ -9,11 +9,11 @@
  * files loads none of them (together ~0.25 s of CPU per run).
  */
 import type { SingleBar } from 'cli-progress';
-import { ModelStore, type TrainOutcome, type UntrainOutcome } from '../classify/store/model-store.js';
+import { ModelStore, modelUnwritable, type TrainOutcome, type UntrainOutcome } from '../classify/store/model-store.js';
 import { findEmlFiles } from '../connectors/local/eml.js';
 import { detectSource, readSource } from '../connectors/local/source.js';
 import { MailsiftError } from '../errors.js';
-import { isSqliteError, isWriteRefusal, sqliteReason } from '../state/sqlite-errors.js';
+import { isSqliteError, isWriteRefusal } from '../state/sqlite-errors.js';
 import type { Output } from './io.js';
 
 export interface TrainOptions {
@@ -99,7 +99,7 @@ async function run(mode: 'train' | 'untrain', paths: readonly string[], options:
  */
 function modelWriteError(file: string, err: unknown): unknown {
   if (!isSqliteError(err) || !(isWriteRefusal(err) || err.code.startsWith('SQLITE_READONLY'))) return err;
-  return new MailsiftError('MODEL_UNWRITABLE', `cannot write model ${file}: ${sqliteReason(err)}; the model is unchanged`, { cause: err });
+  return modelUnwritable(file, err);
 }
 
 async function localSource(path: string): Promise<Source> {

@@ -99,6 +99,11 @@ function unavailable(file: string, what: string, cause: unknown): MailsiftError 
   return new MailsiftError('MODEL_UNAVAILABLE', `${what} ${file}: ${why}`, { cause });
 }
 
+/** A write the model refused (a full disk: sqlite-errors.ts): its file, the reason, and that the model is as it was. */
+export function modelUnwritable(file: string, cause: Error & { code: string }): MailsiftError {
+  return new MailsiftError('MODEL_UNWRITABLE', `cannot write model ${file}: ${sqliteReason(cause)}; the model is unchanged`, { cause });
+}
+
 export class ModelStore {
   private readonly bucketIds = new Map<string, number>();
   /** The file's schema: the current one, or 1 for an old model opened read-only (never migrated then). */
@@ -176,7 +181,7 @@ export class ModelStore {
       // A writable open writes (the -wal and -shm, a migration): on a full disk that is the
       // same refusal as a failed training, and nothing was written (the migration is one transaction).
       if (!options.readonly && isWriteRefusal(cause)) {
-        throw new MailsiftError('MODEL_UNWRITABLE', `cannot write model ${file}: ${sqliteReason(cause as Error & { code: string })}; the model is unchanged`, { cause });
+        throw modelUnwritable(file, cause as Error & { code: string });
       }
       throw unavailable(file, 'cannot open model', cause);
     }
