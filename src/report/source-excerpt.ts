@@ -12,8 +12,10 @@
  *   - spaces other than U+0020 (no-break space and the like) as "·".
  *
  * Each source character (UTF-16 unit, as diagnostics count columns) becomes exactly one
- * character here, so the caret's offset is the column's. Characters that take two
- * terminal cells (CJK, emoji) still shift it, as they did.
+ * character here, so the caret's offset is the column's. On a terminal, a character whose
+ * cells differ from its units still shifts the caret, as it did: each CJK character (one
+ * unit, two cells) a cell to the left, a one-cell astral character (𝐀: two units) a cell
+ * to the right; emoji (two units, two cells) do not.
  */
 
 /** Characters of the source line shown at most; the column sits in the first third. */
