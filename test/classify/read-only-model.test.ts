@@ -21,13 +21,11 @@ import { MODEL_MIGRATIONS } from '../../src/classify/store/schema.js';
 import { tokenizeRaw } from '../../src/classify/tokenize.js';
 import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp-dir.js';
+import { FIXTURES } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const FIXTURES = join(ROOT, 'test/classify/fixtures');
 const asRoot = process.getuid?.() === 0;
 const execFileP = promisify(execFile);
-
-const runHere = runCli;
 
 const work = tempDir('mailsift-ro-model-');
 chmodSync(work, 0o755);
@@ -53,7 +51,7 @@ async function readOnlyModel(name: string): Promise<{ dir: string; file: string 
   const dir = join(work, name, 'mail');
   mkdirSync(join(work, name), { mode: 0o755 });
   for (const bucket of ['spam', 'ham']) {
-    expect((await runHere('train', '--model', dir, '--bucket', bucket, join(FIXTURES, 'train', bucket))).code).toBe(0);
+    expect((await runCli('train', '--model', dir, '--bucket', bucket, join(FIXTURES, 'train', bucket))).code).toBe(0);
   }
   const file = join(dir, 'model.sqlite');
   chmodSync(file, 0o444);
@@ -102,10 +100,10 @@ describe('a read-only model', () => {
   it('a classify by the owner (the directory writable) leaves no -wal or -shm behind either', async () => {
     const dir = join(work, 'owned', 'mail');
     mkdirSync(join(work, 'owned'));
-    expect((await runHere('train', '--model', dir, '--bucket', 'spam', join(FIXTURES, 'train', 'spam'))).code).toBe(0);
+    expect((await runCli('train', '--model', dir, '--bucket', 'spam', join(FIXTURES, 'train', 'spam'))).code).toBe(0);
     expect(listing(dir)).toEqual(['model.sqlite']);
-    expect((await runHere('classify', '--model', dir, SPAM)).code).toBe(0);
-    expect((await runHere('model', 'stats', '--model', dir)).code).toBe(0);
+    expect((await runCli('classify', '--model', dir, SPAM)).code).toBe(0);
+    expect((await runCli('model', 'stats', '--model', dir)).code).toBe(0);
     expect(listing(dir)).toEqual(['model.sqlite']);
   });
 });
