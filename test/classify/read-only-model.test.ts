@@ -115,6 +115,9 @@ describe('a read-only model with journal files of another user beside it', () =>
     const old = new Database(m.file, { readonly: true }); // the old read-only open: creates both, deletes neither
     old.prepare('SELECT count(*) FROM buckets').get();
     old.close();
+    // Left while the model was still private: SQLite gives them the file's mode, and its own
+    // read-only open cannot use a -shm it may not read (SQLITE_CANTOPEN).
+    for (const f of ['model.sqlite-shm', 'model.sqlite-wal']) chmodSync(join(m.dir, f), 0o600);
     chmodSync(m.dir, 0o555);
     const before = listing(m.dir);
     expect(before).toEqual(['model.sqlite', 'model.sqlite-shm', 'model.sqlite-wal']);
