@@ -9,7 +9,7 @@
  * files loads none of them (together ~0.25 s of CPU per run).
  */
 import type { SingleBar } from 'cli-progress';
-import { ModelStore, modelUnwritable, type TrainOutcome, type UntrainOutcome } from '../classify/store/model-store.js';
+import { checkBucketName, ModelStore, modelUnwritable, type TrainOutcome, type UntrainOutcome } from '../classify/store/model-store.js';
 import { findEmlFiles } from '../connectors/local/eml.js';
 import { detectSource, readSource } from '../connectors/local/source.js';
 import { MailsiftError } from '../errors.js';
@@ -53,8 +53,10 @@ async function run(mode: 'train' | 'untrain', paths: readonly string[], options:
   const store = ModelStore.open(options.model, { create: mode === 'train' });
   try {
     // Checked up front, so that a typo does not read a whole mailbox first.
-    if (mode === 'train') store.bucketId(options.bucket, true);
-    else if (store.bucketId(options.bucket, false) === undefined) {
+    // A new bucket is only checked here: the batch creates it with its messages, in one transaction.
+    if (mode === 'train') {
+      if (store.bucketId(options.bucket, false) === undefined) checkBucketName(options.bucket);
+    } else if (store.bucketId(options.bucket, false) === undefined) {
       throw new MailsiftError('MODEL_INVALID', `model ${options.model} has no bucket "${options.bucket}" (buckets: ${store.bucketNames().join(', ') || 'none'})`);
     }
     const sources = imap ? [await imapSource(options)] : await Promise.all(paths.map(localSource));

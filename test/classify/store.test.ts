@@ -98,6 +98,23 @@ describe('training', () => {
     expect(store.stats().buckets.map((b) => [b.name, b.messages])).toEqual([['ham', 1], ['spam', 1]]);
   });
 
+  it('a refused commit leaves the model as it was: no bucket the batch created, and it creates it once it commits', () => {
+    const store = freshStore();
+    train(store, 'ham', m1);
+    const before = dump(store);
+    // A write the model refuses (as a full disk does), in the commit's transaction.
+    store.db.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON trained_messages BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    const batch = store.batch();
+    expect(batch.train('spam', m2)).toBe('trained');
+    expect(() => batch.commit()).toThrow('refused');
+    expect(dump(store)).toEqual(before);
+    expect(store.bucketNames()).toEqual(['ham']);
+    store.db.exec('DROP TRIGGER refuse');
+    expect(train(store, 'spam', m2)).toBe('trained');
+    expect(store.stats().buckets.map((b) => [b.name, b.messages])).toEqual([['ham', 1], ['spam', 1]]);
+    expect(store.snapshot().tokenCounts('delta')).toEqual({ ham: 0, spam: 1 });
+  });
+
   it.each([['unsure'], ['a/b'], [''], ['-x'], ['x'.repeat(65)]])('refuses the bucket name %j', (name) => {
     const store = freshStore();
     expect(() => train(store, name, m1)).toThrow(expect.objectContaining({ code: 'MODEL_INVALID' }));

@@ -52,4 +52,19 @@ describe('mailsift train on a full disk', () => {
     expect(modelView(model).stats.buckets.map((b) => [b.name, b.messages])).toEqual([['ham', 8], ['spam', 8]]);
     disk.dispose();
   });
+
+  // Room to open the model (its -shm) but not for the run's transaction: the commit is refused.
+  it.skipIf(fullDiskUnavailable !== undefined)('refused at the commit: the new bucket is not left behind, empty', async () => {
+    const disk = smallDisk({ size: '1m' });
+    const model = join(disk.dir, 'spam-model');
+    expect((await run('train', '--model', model, '--bucket', 'ham', join(FIXTURES, 'train', 'ham'))).code).toBe(0);
+    const before = modelView(model);
+
+    disk.fill({ leave: 12 * 4096 });
+    const r = await run('train', '--model', model, '--bucket', 'spam', join(FIXTURES, 'train', 'spam'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mailsift: \[MODEL_UNWRITABLE\] cannot write model .*: no space left on device \(SQLITE_FULL\); the model is unchanged\n$/);
+    expect(modelView(model)).toEqual(before);
+    disk.dispose();
+  });
 });

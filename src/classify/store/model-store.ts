@@ -259,21 +259,29 @@ export class ModelStore {
     return new TrainingBatch(this);
   }
 
-  /** Write a batch's changes (called by TrainingBatch.commit). */
-  write(deltas: ReadonlyMap<number, SortedCounts>, messages: ReadonlyMap<number, number>, touched: ReadonlyMap<string, Trained | null>): void {
+  /**
+   * Write a batch's changes (called by TrainingBatch.commit). `created` are the buckets the
+   * batch made, inserted in the same transaction (so a refused commit leaves none behind);
+   * until then the batch knows them by provisional ids, -1 for created[0], -2 for created[1], ...
+   */
+  write(deltas: ReadonlyMap<number, SortedCounts>, messages: ReadonlyMap<number, number>, touched: ReadonlyMap<string, Trained | null>, created: readonly string[] = []): void {
     const now = this.now();
     const stmt = this.writer();
-    this.db
+    const ids = this.db
       .transaction(() => {
-        applyDeltas(this.db, deltas);
-        for (const [bucket, delta] of messages) if (delta !== 0) stmt.bucketMessages.run(delta, bucket);
+        const ids = created.map((name) => Number(stmt.bucketInsert.run(name).lastInsertRowid));
+        const id = (bucket: number): number => (bucket < 0 ? ids[-bucket - 1]! : bucket);
+        applyDeltas(this.db, ids.length ? new Map([...deltas].map(([bucket, d]) => [id(bucket), d])) : deltas);
+        for (const [bucket, delta] of messages) if (delta !== 0) stmt.bucketMessages.run(delta, id(bucket));
         for (const [key, state] of touched) {
           if (state === null) stmt.messageDelete.run(key);
-          else stmt.messagePut.run(key, state.bucket, encodeTokens(state.tokens), now);
+          else stmt.messagePut.run(key, id(state.bucket), encodeTokens(state.tokens), now);
         }
         this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('tokenizer', ?)").run(String(TOKENIZER_VERSION));
+        return ids;
       })
       .immediate();
+    created.forEach((name, i) => this.bucketIds.set(name, ids[i]!));
   }
 
   /** Buckets with message and distinct-token counts, and totals (read in one transaction, as snapshot()). */
@@ -353,6 +361,8 @@ export class TrainingBatch {
   private readonly deltas = new Map<number, SortedCounts>();
   private readonly messageDeltas = new Map<number, number>();
   private readonly touched = new Map<string, Trained | null>();
+  /** Buckets this batch creates, written by commit() (their provisional ids: ModelStore.write). */
+  private readonly created: string[] = [];
   private committed = false;
   private lookups = 0;
   private known: Set<string> | undefined;
@@ -365,7 +375,7 @@ export class TrainingBatch {
   }
 
   train(bucket: string, raw: Uint8Array): TrainOutcome {
-    const b = this.store.bucketId(bucket, true)!;
+    const b = this.bucketId(bucket, true)!;
     const keyed = this.store.keyed(raw);
     const key = keyed.key;
     const current = this.current(key);
@@ -378,7 +388,7 @@ export class TrainingBatch {
   }
 
   untrain(bucket: string, raw: Uint8Array): UntrainOutcome {
-    const b = this.store.bucketId(bucket, false);
+    const b = this.bucketId(bucket, false);
     const { key } = this.store.keyed(raw);
     const current = this.current(key);
     if (!current) return 'not-trained';
@@ -392,7 +402,18 @@ export class TrainingBatch {
   commit(): void {
     if (this.committed) return;
     this.committed = true;
-    if (this.touched.size > 0) this.store.write(this.deltas, this.messageDeltas, this.touched);
+    if (this.touched.size > 0) this.store.write(this.deltas, this.messageDeltas, this.touched, this.created);
+  }
+
+  /** The store's id of a bucket, or the provisional id of one this batch creates (checking its name). */
+  private bucketId(name: string, create: boolean): number | undefined {
+    const id = this.store.bucketId(name, false);
+    if (id !== undefined) return id;
+    const at = this.created.indexOf(name);
+    if (at >= 0) return -(at + 1);
+    if (!create) return undefined;
+    checkBucketName(name);
+    return -this.created.push(name);
   }
 
   private current(key: string): Trained | undefined {
