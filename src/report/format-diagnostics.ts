@@ -30,10 +30,6 @@ function formatOne(file: string, lines: readonly string[], d: Diagnostic): strin
   ].join('\n');
 }
 
-export function formatDiagnostic(file: string, source: string, d: Diagnostic): string {
-  return formatOne(file, source.split(/\r?\n/), d);
-}
-
 export function formatDiagnostics(file: string, source: string, diagnostics: readonly Diagnostic[]): string {
   // Split once: a one-line file of a megabyte with thousands of diagnostics must not be split per diagnostic.
   const lines = source.split(/\r?\n/);
