@@ -197,7 +197,7 @@ export class SnapshotBuilder {
  * A snapshot of ready counts (one column per bucket, in the order of `buckets`), as the store
  * reads them from its pages: no builder, whose own table would be allocated only to be dropped.
  */
-export function snapshotOfCounts(name: string, buckets: readonly string[], messages: readonly number[], table: HashCounts, options: ModelOptions = DEFAULT_MODEL_OPTIONS): ModelSnapshot {
+export function snapshotOfCounts(name: string, buckets: readonly string[], messages: readonly number[], table: HashCounts, options: ModelOptions): ModelSnapshot {
   const totals = buckets.map(() => 0);
   for (const slot of table.occupied()) for (let b = 0; b < totals.length; b++) totals[b]! += table.at(slot, b);
   return new ModelSnapshot(name, buckets, messages, totals, table, options);
