@@ -43,10 +43,10 @@ export interface Clue {
 }
 
 /** Which of a message's tokens may be clues (before the strongest are chosen). */
-export type ClueFilter = (c: Clue, s: Sample, fam: Uint8Array) => boolean;
+export type ClueFilter = (c: Clue, fam: Uint8Array) => boolean;
 
 /** Robinson's f of every token of the message (NaN for tokens the model never saw). */
-export function tokenFs(model: ModelSnapshot, hashes: Float64Array): { fs: Float64Array; ns: Int32Array } {
+function tokenFs(model: ModelSnapshot, hashes: Float64Array): { fs: Float64Array; ns: Int32Array } {
   const o = model.options;
   const ia = model.buckets.indexOf(model.positive!);
   const ib = 1 - ia;
@@ -78,7 +78,7 @@ export function chooseClues(model: ModelSnapshot, s: Sample, fam: Uint8Array, fi
     if (Number.isNaN(f) || Math.abs(f - 0.5) < o.minDev || drop?.[i]) continue;
     const g = Math.min(1 - 1e-12, Math.max(1e-12, f));
     const c = { at: i, f, lo: Math.log(g) - Math.log(1 - g), n: ns[i]! };
-    if (filter === undefined || filter(c, s, fam)) out.push(c);
+    if (filter === undefined || filter(c, fam)) out.push(c);
   }
   out.sort((u, v) => Math.abs(v.f - 0.5) - Math.abs(u.f - 0.5) || s.hashes[u.at]! - s.hashes[v.at]!);
   return out.slice(0, o.maxClues);
@@ -97,7 +97,7 @@ export function familySums(clues: readonly Clue[], fam: Uint8Array): Float64Arra
  * leaning spam, f > 0.5, so rare ham-side clues still count).
  */
 export function hapaxFilter(min: number, bodyOnly: boolean, spamOnly = false): ClueFilter {
-  return (c, _s, fam) => c.n >= min || (bodyOnly && fam[c.at]! < HEADER_FAMILIES) || (spamOnly && c.f < 0.5);
+  return (c, fam) => c.n >= min || (bodyOnly && fam[c.at]! < HEADER_FAMILIES) || (spamOnly && c.f < 0.5);
 }
 
 /**
