@@ -6,19 +6,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { sweepCommand } from '../../src/cli/sweep-command.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { MemoryLogger } from '../../src/daemon/log.js';
+import { runCli as run } from '../support/run-cli.js';
 import { useDaemonFixture } from './daemon-fixture.js';
 import { message, waitFor } from './helpers.js';
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 const env = useDaemonFixture({ notify: true, name: 'daemon-cli', mailboxes: ['Lists/dev', 'Sweep', 'Copies'] });
 const { d, setup } = env;

@@ -9,10 +9,10 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { formatMessageText, MemoryLogger } from '../../src/daemon/log.js';
 import { fullDiskUnavailable, smallDisk } from '../support/full-disk.js';
+import { runCli as cli } from '../support/run-cli.js';
 import { useDaemonFixture } from './daemon-fixture.js';
 import { Mailboxes, message, waitFor } from './helpers.js';
 
@@ -36,13 +36,6 @@ function bigMessage(id: string, subject: string): string {
 /** Files below a Maildir's cur/, new/ and tmp/. */
 function maildirFiles(root: string): string[] {
   return ['cur', 'new', 'tmp'].flatMap((sub) => readdirSync(join(root, sub)).map((n) => `${sub}/${n}`));
-}
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
 }
 
 // Skipped where no tmpfs can be mounted (not root): only a real ENOSPC is worth testing here.
