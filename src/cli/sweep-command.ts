@@ -25,7 +25,6 @@ import { createLogger, type DaemonLogger } from '../daemon/log.js';
 import { cachedMailboxExists, imapAccounts, ImapSessions } from '../daemon/sessions.js';
 import { formatSweepSummary, sweep } from '../daemon/sweep.js';
 import { sameMailbox } from '../runtime/result.js';
-import { listFolders } from '../connectors/local/source.js';
 import { openState, type StateDb } from '../state/db.js';
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, loadConfigOrReport, reportError } from './config-load.js';
 import { formatDiagnostics } from '../report/format-diagnostics.js';
@@ -85,15 +84,6 @@ export async function sweepCommand(options: SweepCommandOptions, out: Output): P
   if (!options.dryRun && account.type !== 'imap') {
     out.stderr(`mailsift: [SWEEP_UNSUPPORTED] account "${account.name}" is a local ${account.type}: it can only be swept with --dry-run for now (nothing would be changed)\n`);
     return EXIT_USAGE;
-  }
-  if (account.type === 'maildir' || account.type === 'mbox') {
-    // An IMAP sweep of a missing mailbox fails (IMAP_MAILBOX_MISSING); a local one would read
-    // the whole store, match no message and report "0 messages" for a mistyped --mailbox.
-    const folders = await listFolders(account.path).catch(() => undefined); // unreadable: the sweep itself says so
-    if (folders && !folders.some((f) => sameMailbox(f, mailbox))) {
-      out.stderr(`mailsift: [MAILBOX_MISSING] ${account.type} account "${account.name}" (${account.path}) has no folder "${mailbox}"; it has: ${folders.join(', ')}\n`);
-      return EXIT_RUNTIME;
-    }
   }
 
   const stream = options.progressStream ?? process.stderr;

@@ -11,7 +11,8 @@
 import type { Executor } from '../actions/types.js';
 import type { Account } from '../config/types.js';
 import type { MailboxWatcher } from '../connectors/imap/watch.js';
-import { readSource } from '../connectors/local/source.js';
+import { LocalSourceError } from '../connectors/local/errors.js';
+import { listFolders, readSource } from '../connectors/local/source.js';
 import { MailsiftError } from '../errors.js';
 import type { Plan } from '../runtime/plan.js';
 import { sameMailbox } from '../runtime/result.js';
@@ -157,9 +158,13 @@ async function sweepImap(target: SweepTarget, deps: SweepDeps): Promise<SweepSum
   return tally.summary(false);
 }
 
-/** Maildir folder or mbox file, read through the local sources; dry run only. */
+/**
+ * Maildir folder or mbox file, read through the local sources; dry run only.
+ * Throws LocalSourceError 'MAILBOX_MISSING' when the store has no such folder.
+ */
 async function sweepLocal(target: SweepTarget, deps: SweepDeps): Promise<SweepSummary> {
   const account = target.account as Extract<Account, { type: 'maildir' | 'mbox' }>;
+  await requireLocalFolder(account, target.mailbox);
   const ctx = context(deps, true, planningExecutor);
   const tally = new Tally();
   let index = 0;
@@ -183,4 +188,16 @@ async function sweepLocal(target: SweepTarget, deps: SweepDeps): Promise<SweepSu
     deps.progress?.(tally.messages, undefined);
   }
   return tally.summary(false);
+}
+
+/**
+ * An IMAP sweep of a missing mailbox fails (IMAP_MAILBOX_MISSING); a local one would read the
+ * whole store, match no message and report "0 messages" for a mistyped mailbox name. A store
+ * that cannot be listed passes here: readSource then says why (SOURCE_UNREADABLE).
+ */
+async function requireLocalFolder(account: Extract<Account, { type: 'maildir' | 'mbox' }>, mailbox: string): Promise<void> {
+  const folders = await listFolders(account.path).catch(() => undefined);
+  if (folders && !folders.some((f) => sameMailbox(f, mailbox))) {
+    throw new LocalSourceError('MAILBOX_MISSING', account.path, `${account.type} account "${account.name}" (${account.path}) has no folder "${mailbox}"; it has: ${folders.join(', ')}`);
+  }
 }

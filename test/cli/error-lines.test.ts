@@ -189,6 +189,15 @@ describe('mailsift sweep --dry-run of a local store', () => {
     expect(oneLine(r.stderr)).toEqual([`mailsift: [MAILBOX_MISSING] maildir account "sample" (${join(import.meta.dirname, '../../examples/mailbox')}) has no folder "Lsits"; it has: INBOX, Lists, Receipts`]);
   });
 
+  it('without --dry-run the sweep is refused first (SWEEP_UNSUPPORTED, exit 2), folder or not', async () => {
+    for (const mailbox of ['Lsits', 'Lists']) {
+      const r = await run('sweep', '--account', 'sample', '--mailbox', mailbox, '--rules', rules, '--config', config);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(oneLine(r.stderr)).toEqual(['mailsift: [SWEEP_UNSUPPORTED] account "sample" is a local maildir: it can only be swept with --dry-run for now (nothing would be changed)']);
+    }
+  });
+
   it('a folder it has is swept', async () => {
     const r = await run('sweep', '--account', 'sample', '--mailbox', 'Lists', '--rules', rules, '--dry-run', '--config', config);
     expect(r.code).toBe(0);

@@ -8,7 +8,7 @@ export type LocalErrorCode =
   | 'SOURCE_UNREADABLE'
   /** The path exists but is neither an .eml file, an mbox, a Maildir nor a directory of .eml files. */
   | 'SOURCE_UNKNOWN'
-  /** deliverToMaildir: the target Maildir or folder does not exist and `create` was not set. */
+  /** deliverToMaildir: the target Maildir or folder does not exist and `create` was not set; a local sweep: no such folder. */
   | 'MAILBOX_MISSING'
   /** deliverToMaildir: the folder name cannot be stored (empty part, '.', '..', a dot in a Maildir++ name...). */
   | 'MAILBOX_NAME_INVALID'
