@@ -3,17 +3,17 @@
  * classifier model (src/classify/store) the messages of .eml files, mbox files, Maildirs
  * and directories, or of an IMAP mailbox (`--account A --mailbox M`, read-only: EXAMINE
  * and BODY.PEEK[], so nothing is marked seen). All messages of one run are written in one
- * transaction. A progress bar goes to stderr when it is a terminal; a summary to stdout.
+ * transaction; a model that refuses it (a full disk) is the store's MODEL_UNWRITABLE, naming the
+ * file. A progress bar goes to stderr when it is a terminal; a summary to stdout.
  *
  * The configuration, imapflow and the progress bar are imported only when used: a run over
  * files loads none of them (together ~0.25 s of CPU per run).
  */
 import type { SingleBar } from 'cli-progress';
-import { checkBucketName, ModelStore, modelUnwritable, type TrainOutcome, type UntrainOutcome } from '../classify/store/model-store.js';
+import { checkBucketName, ModelStore, type TrainOutcome, type UntrainOutcome } from '../classify/store/model-store.js';
 import { findEmlFiles } from '../connectors/local/eml.js';
 import { detectSource, readSource } from '../connectors/local/source.js';
 import { MailsiftError } from '../errors.js';
-import { isSqliteError, isWriteRefusal } from '../state/sqlite-errors.js';
 import type { Output } from './io.js';
 
 export interface TrainOptions {
@@ -87,21 +87,9 @@ async function run(mode: 'train' | 'untrain', paths: readonly string[], options:
         `model ${stats.name}: ${buckets || 'no buckets'}; ${stats.tokens} tokens\n`,
     );
     return 0;
-  } catch (err) {
-    throw modelWriteError(store.file, err);
   } finally {
     store.close();
   }
-}
-
-/**
- * A model that refuses the write (a full disk, an I/O error, a read-only file system): one line
- * with the file, instead of SQLite's "database or disk is full". The run is one transaction,
- * so SQLite has rolled it back and the model is as it was.
- */
-function modelWriteError(file: string, err: unknown): unknown {
-  if (!isSqliteError(err) || !(isWriteRefusal(err) || err.code.startsWith('SQLITE_READONLY'))) return err;
-  return modelUnwritable(file, err);
 }
 
 async function localSource(path: string): Promise<Source> {

@@ -158,12 +158,12 @@ export class ModelLearner {
   }
 
   private position(account: string, folder: string): Position | undefined {
-    const row = this.model().db.prepare('SELECT value FROM meta WHERE key = ?').get(this.positionKey(account, folder)) as { value: string } | undefined;
-    return row && (JSON.parse(row.value) as Position);
+    const value = this.model().meta(this.positionKey(account, folder));
+    return value === undefined ? undefined : (JSON.parse(value) as Position);
   }
 
   private setPosition(account: string, folder: string, p: Position): void {
-    this.model().db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(this.positionKey(account, folder), JSON.stringify(p));
+    this.model().setMeta(this.positionKey(account, folder), JSON.stringify(p));
   }
 
   private async folderPass(session: MailboxWatcher, account: string, bucket: string, folder: string): Promise<Lesson[]> {

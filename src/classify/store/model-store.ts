@@ -22,7 +22,7 @@ import { hashToken } from '../token-hash.js';
 import { stripMboxFrom, sourceTokenHashes, TOKENIZER_VERSION } from '../tokenize.js';
 import { tokenSource } from '../token-source.js';
 import { messageKey } from './message-key.js';
-import { isWriteRefusal, sqliteReason } from '../../state/sqlite-errors.js';
+import { isSqliteError, isWriteRefusal, sqliteReason } from '../../state/sqlite-errors.js';
 import { openReadOnlyDatabase } from './read-only-open.js';
 import { migrateModel, MODEL_SCHEMA_VERSION } from './schema.js';
 import { SortedCounts } from './sorted-counts.js';
@@ -102,6 +102,21 @@ function unavailable(file: string, what: string, cause: unknown): MailsiftError 
 /** A write the model refused (a full disk: sqlite-errors.ts): its file, the reason, and that the model is as it was. */
 export function modelUnwritable(file: string, cause: Error & { code: string }): MailsiftError {
   return new MailsiftError('MODEL_UNWRITABLE', `cannot write model ${file}: ${sqliteReason(cause)}; the model is unchanged`, { cause });
+}
+
+/**
+ * Run one write transaction of the model at `file`; a refusal (a full disk, an I/O error, or a
+ * writable open that SQLite could only open read-only: a 0444 file, a read-only mount) becomes
+ * MODEL_UNWRITABLE naming the file, for `mailsift train` and the daemon's learning alike.
+ * SQLite has rolled the transaction back, so "the model is unchanged" holds.
+ */
+function writing<T>(file: string, transaction: () => T): T {
+  try {
+    return transaction();
+  } catch (err) {
+    if (isSqliteError(err) && (isWriteRefusal(err) || err.code.startsWith('SQLITE_READONLY'))) throw modelUnwritable(file, err);
+    throw err;
+  }
 }
 
 export class ModelStore {
@@ -202,8 +217,18 @@ export class ModelStore {
   /** Change some decision constants (e.g. the unsure band); the rest keep their values. */
   setOptions(partial: Partial<ModelOptions>): ModelOptions {
     const next = modelOptions({ ...this.options(), ...partial });
-    this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('options', ?)").run(JSON.stringify(next));
+    this.setMeta('options', JSON.stringify(next));
     return next;
+  }
+
+  /** A value of the model's meta table (the daemon's learning positions live there), or undefined. */
+  meta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  /** Set a value of the meta table; a refused write is MODEL_UNWRITABLE, as a refused commit. */
+  setMeta(key: string, value: string): void {
+    writing(this.file, () => this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value));
   }
 
   /** Bucket names, sorted. */
@@ -263,12 +288,13 @@ export class ModelStore {
    * Write a batch's changes (called by TrainingBatch.commit). `created` are the buckets the
    * batch made, inserted in the same transaction (so a refused commit leaves none behind);
    * until then the batch knows them by provisional ids, -1 for created[0], -2 for created[1], ...
+   * A refused write is MODEL_UNWRITABLE (writing()), and changes nothing, buckets included.
    */
   write(deltas: ReadonlyMap<number, SortedCounts>, messages: ReadonlyMap<number, number>, touched: ReadonlyMap<string, Trained | null>, created: readonly string[] = []): void {
     const now = this.now();
     const stmt = this.writer();
-    const ids = this.db
-      .transaction(() => {
+    const ids = writing(this.file, () =>
+      this.db.transaction(() => {
         const ids = created.map((name) => Number(stmt.bucketInsert.run(name).lastInsertRowid));
         const id = (bucket: number): number => (bucket < 0 ? ids[-bucket - 1]! : bucket);
         applyDeltas(this.db, ids.length ? new Map([...deltas].map(([bucket, d]) => [id(bucket), d])) : deltas);
@@ -279,8 +305,8 @@ export class ModelStore {
         }
         this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('tokenizer', ?)").run(String(TOKENIZER_VERSION));
         return ids;
-      })
-      .immediate();
+      }).immediate(),
+    );
     created.forEach((name, i) => this.bucketIds.set(name, ids[i]!));
   }
 
