@@ -55,8 +55,8 @@ async function run(mode: 'train' | 'untrain', paths: readonly string[], options:
     // Checked up front, so that a typo does not read a whole mailbox first.
     // A new bucket is only checked here: the batch creates it with its messages, in one transaction.
     if (mode === 'train') {
-      if (store.bucketId(options.bucket, false) === undefined) checkBucketName(options.bucket);
-    } else if (store.bucketId(options.bucket, false) === undefined) {
+      if (store.bucketId(options.bucket) === undefined) checkBucketName(options.bucket);
+    } else if (store.bucketId(options.bucket) === undefined) {
       throw new MailsiftError('MODEL_INVALID', `model ${options.model} has no bucket "${options.bucket}" (buckets: ${store.bucketNames().join(', ') || 'none'})`);
     }
     const sources = imap ? [await imapSource(options)] : await Promise.all(paths.map(localSource));

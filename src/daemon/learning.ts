@@ -205,7 +205,7 @@ export class ModelLearner {
     const model = this.model();
     const analysed = model.analyse(m.raw);
     const trainedId = model.lookup(analysed.key)?.bucket;
-    const trainedAs = trainedId === undefined ? undefined : model.bucketNames().find((b) => model.bucketId(b, false) === trainedId);
+    const trainedAs = trainedId === undefined ? undefined : model.bucketNames().find((b) => model.bucketId(b) === trainedId);
     const snapshot = this.snapshot();
     const winner = snapshot.bucketCount > 0 ? snapshot.classify(analysed.tokens).bucket : undefined;
     if (trainedAs === bucket) return undefined;

@@ -34,7 +34,7 @@ describe('learning by moving (daemon + Dovecot)', () => {
     const m = ModelStore.open(modelDir, { readonly: true });
     try {
       const id = m.lookup(m.analyse(raw).key)?.bucket;
-      return id === undefined ? undefined : m.bucketNames().find((b) => m.bucketId(b, false) === id);
+      return id === undefined ? undefined : m.bucketNames().find((b) => m.bucketId(b) === id);
     } finally {
       m.close();
     }

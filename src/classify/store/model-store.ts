@@ -236,14 +236,9 @@ export class ModelStore {
     return [...this.bucketIds.keys()].sort();
   }
 
-  /** The id of a bucket; created when `create` (the name is checked then). */
-  bucketId(name: string, create: boolean): number | undefined {
-    const id = this.bucketIds.get(name);
-    if (id !== undefined || !create) return id;
-    checkBucketName(name);
-    const created = Number(this.stmt.bucketInsert.run(name).lastInsertRowid);
-    this.bucketIds.set(name, created);
-    return created;
+  /** The id of a bucket, or undefined. Buckets are created only by a batch's commit (write()), with its messages. */
+  bucketId(name: string): number | undefined {
+    return this.bucketIds.get(name);
   }
 
   /** Where a message is trained: its bucket id and token hashes, or undefined. */
@@ -433,7 +428,7 @@ export class TrainingBatch {
 
   /** The store's id of a bucket, or the provisional id of one this batch creates (checking its name). */
   private bucketId(name: string, create: boolean): number | undefined {
-    const id = this.store.bucketId(name, false);
+    const id = this.store.bucketId(name);
     if (id !== undefined) return id;
     const at = this.created.indexOf(name);
     if (at >= 0) return -(at + 1);
