@@ -25,6 +25,7 @@ import type { ModelSnapshot } from '../classify/model-snapshot.js';
 import type { MailboxWatcher } from '../connectors/imap/watch.js';
 import type { FetchedMessage } from '../connectors/imap/types.js';
 import type { Config, ModelConfig } from '../config/types.js';
+import { MailsiftError } from '../errors.js';
 import { parseMessage } from '../runtime/message/parse.js';
 import { sameMailbox } from '../runtime/result.js';
 import type { StateDb } from '../state/db.js';
@@ -101,8 +102,9 @@ export class ModelLearner {
     const tick = () => {
       if (this.stopped) return;
       this.running = this.pass()
-        .then(() => undefined)
-        .catch((err: unknown) => this.warnOnce('pass', `learning for model "${this.config.name}": ${(err as Error).message}`))
+        // A pass that ends well closes the episode: the next failure is logged again.
+        .then(() => void this.warned.delete('pass'))
+        .catch((err: unknown) => this.warnOnce('pass', this.passFailure(err), err instanceof MailsiftError ? err.code : undefined))
         .finally(() => {
           this.running = undefined;
           if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
@@ -129,10 +131,20 @@ export class ModelLearner {
     return this.snap;
   }
 
-  private warnOnce(key: string, text: string): void {
+  private warnOnce(key: string, text: string, code?: string): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
-    this.deps.logger.event('warn', text, { account: this.config.account });
+    this.deps.logger.event('warn', text, { account: this.config.account, ...(code !== undefined && { code }) });
+  }
+
+  /**
+   * The warning for a failed pass. A refused write (MODEL_UNWRITABLE, a full disk) stopped at
+   * the message being learned: its folder's position stays before it, so every pass tries it
+   * again and it is learned once there is room (folderPass).
+   */
+  private passFailure(err: unknown): string {
+    const text = `learning for model "${this.config.name}": ${(err as Error).message}`;
+    return err instanceof MailsiftError && err.code === 'MODEL_UNWRITABLE' ? `${text}; the move is learned once the model can be written` : text;
   }
 
   /** One look at every bucket folder; returns what was learned. */
@@ -194,6 +206,9 @@ export class ModelLearner {
       if (this.stopped) break;
       const lesson = this.learn(account, bucket, folder, m);
       if (lesson) lessons.push(lesson);
+      // Only past a message that is learned: a refused write (learn throws) leaves the position
+      // before it, so the next pass fetches it again. Learning it twice is harmless: once
+      // trained in this bucket it teaches nothing (learn).
       this.setPosition(account, folder, { uidValidity: pos.uidValidity, lastUid: m.uid });
     }
     return lessons;
