@@ -15,6 +15,9 @@
  *   model's meta table, so it goes with the model it describes.
  * - Every retrain is logged (an event line) and written to the processed log with actions
  *   `learn MODEL: OLD -> NEW`, which `mailsift status` lists.
+ * - A model that refuses a write (MODEL_UNWRITABLE: a full disk) ends the pass at that message,
+ *   whose position is not passed: it is tried again every pass and learned once there is room.
+ *   One warning per episode; learning never touches the mail itself.
  *
  * The folders are polled (STATUS, then a fetch only when UIDNEXT moved) over the account's
  * one connection (ImapSessions): the runner's watcher when the account is watched.
