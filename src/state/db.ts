@@ -17,12 +17,17 @@ import { Checkpoints } from './checkpoints.js';
 import { Duplicates } from './duplicates.js';
 import { Events } from './events.js';
 import { Ledger } from './ledger.js';
+import { openReadOnlySqlite } from './read-only-open.js';
 import { checkReadable, migrate } from './schema.js';
 
 export const STATE_FILE_NAME = 'mailsift.db';
 
 export interface OpenStateOptions {
-  /** For readers such as `mailsift status`: no directory creation, no migration, writes fail. */
+  /**
+   * For readers such as `mailsift status`: no directory creation, no migration, writes fail,
+   * and nothing is created beside the file (no -wal or -shm), so it also works on a state
+   * directory the reader may not write (read-only-open.ts).
+   */
   readonly readonly?: boolean;
   /** Clock for timestamps (ms since epoch). Default Date.now. */
   readonly now?: () => number;
@@ -122,7 +127,11 @@ function openReadonly(file: string, now: () => number): StateDb {
   if (!existsSync(file)) throw new MailsiftError('STATE_UNAVAILABLE', `no state database at ${file} (has \`mailsift run\` been started?)`);
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    // Creates no -wal or -shm and needs no write permission on the directory (read-only-open.ts).
+    db = openReadOnlySqlite(file, {
+      walUnreadable: ({ code, name, cause }) =>
+        new MailsiftError('STATE_UNAVAILABLE', `cannot read state database ${file}: ${code}: the daemon's write-ahead log ${name}-wal holds changes, and reading them needs ${name}-shm, which cannot be created or read here (run this as the daemon's user)`, { cause }),
+    });
     db.pragma('busy_timeout = 5000');
     checkReadable(db, file);
     return new StateDb(db, file, now);
