@@ -4,6 +4,9 @@
  * the effective configuration: defaults filled in, paths expanded, secrets only as where they
  * come from (`password_env = "VAR"`, never the value).
  *
+ * Secret files (`password_file`, `auth_token_file`) that cannot be read are warnings on stderr
+ * (secret-files.ts); commands and variables are not looked at.
+ *
  * Exit status: 0 valid; 2 for a configuration problem (one line each) or a rules file that
  * does not compile (its diagnostics).
  */
@@ -11,6 +14,7 @@ import { printConfig } from '../config/print.js';
 import { RulesRegistry } from '../daemon/rules.js';
 import { EXIT_OK, EXIT_USAGE, loadConfigOrReport, rulesFailureText } from './config-load.js';
 import type { Output } from './io.js';
+import { checkSecretFiles } from './secret-files.js';
 
 export interface ConfigCommandOptions {
   readonly config?: string;
@@ -34,6 +38,8 @@ export async function configCommand(options: ConfigCommandOptions, out: Output):
     out.stderr(`${config.file}: ${plural(result.failed.length, 'rules file')} cannot be used\n`);
     return EXIT_USAGE;
   }
+  // Warnings, not failures: the daemon starts without them and reads secrets when it needs them.
+  for (const line of await checkSecretFiles(config)) out.stderr(`${line}\n`);
   out.stdout(
     `${config.file}: ok (${plural(Object.keys(config.accounts).length, 'account')}, ${plural(config.watch.length, 'watch', 'watches')}, ${plural(config.sweep.length, 'sweep')}, ${plural(files.length, 'rules file')})\n`,
   );
