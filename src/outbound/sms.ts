@@ -83,7 +83,9 @@ export function createSmsSender(config: SmsConfig, options: SmsSenderOptions = {
           failures++;
           blockedUntil = now() + Math.min(maxBackoff, firstBackoff * 2 ** (failures - 1));
         }
-        const what = status !== undefined ? `Twilio answered ${status}${e.code !== undefined ? ` (code ${e.code})` : ''}: ${e.message ?? ''}` : `Twilio unreachable: ${e.message ?? String(err)}`;
+        // Twilio's 401 text is a bare "Authenticate": say which settings it means.
+        const hint = status === 401 ? ' (check [sms] account_sid and the auth token)' : '';
+        const what = status !== undefined ? `Twilio answered ${status}${e.code !== undefined ? ` (code ${e.code})` : ''}: ${e.message ?? ''}${hint}` : `Twilio unreachable: ${e.message ?? String(err)}`;
         throw new MailsiftError('SMS_SEND_FAILED', `SMS to ${to}: ${what.replace(/\s+/g, ' ').trim()}`, { cause: err });
       }
     },
