@@ -11,6 +11,8 @@
  *           'run'       : do it
  *   then complete(detail), or on failure fail(reason) when nothing happened for sure; a
  *   failure after part of the work (a COPY done, the EXPUNGE refused) stays in doubt.
+ *   A row the state database refuses fails the operation with the ledger's STATE_UNWRITABLE
+ *   (never IMAP_COMMAND_FAILED): the daemon then commits nothing and retries the message.
  */
 import type { ImapAccount } from '../config/types.js';
 import { MailsiftError } from '../errors.js';

@@ -220,6 +220,10 @@ export class Pop3AccountRunner {
     } catch (err) {
       outcome = { status: 'failed', delivered: false, results: [], error: (err as Error).message, ...(err instanceof MailsiftError && { code: err.code }) };
     }
+    // The ledger could not record an operation (ledger.ts): the poll fails as a refused commit
+    // does (one STATE_UNWRITABLE line, nothing deleted), instead of recording an error row that
+    // would leave the message on the server, never tried again.
+    if (outcome.code === 'STATE_UNWRITABLE') throw new MailsiftError('STATE_UNWRITABLE', `${outcome.error}; the message stays on the server and is tried again at the next poll`);
     const failed = outcome.status === 'failed';
     const status: 'ok' | 'error' = failed || result.status === 'error' ? 'error' : 'ok';
     const error = failed ? outcome.error : result.status === 'error' ? `rules: ${result.error!.code}${result.error!.line !== undefined ? ` at line ${result.error!.line}` : ''}: ${result.error!.message}` : undefined;

@@ -8,6 +8,8 @@
  * counts as done is the caller's decision, through `transient`: a failure caused by a lost
  * connection or a shutdown is retried later (nothing committed); any other failure is
  * committed as an error, so a message that can never be handled is not retried forever.
+ * A ledger row the state database refuses is thrown as STATE_UNWRITABLE, nothing committed,
+ * like a refused commit.
  */
 import type { Executor, ExecuteOutcome } from '../actions/types.js';
 import { MailsiftError } from '../errors.js';
@@ -169,6 +171,12 @@ export async function processMessage(ctx: ProcessContext, plan: Plan, msg: Sourc
       execError = (err as Error).message;
       if (err instanceof MailsiftError) execCode = err.code;
     }
+  }
+  // The ledger could not record an operation (ledger.ts): nothing may be committed either, and
+  // the message is not a failed one. The caller's state-failure path keeps it and retries
+  // (mailbox-worker.ts), instead of committing it as an error that is never tried again.
+  if (execCode === 'STATE_UNWRITABLE' && !ctx.dryRun) {
+    throw new MailsiftError('STATE_UNWRITABLE', `${msg.account} ${msg.mailbox}: ${execError}; the message stays and is tried again`);
   }
   const failed = execError !== undefined;
   const status: 'ok' | 'error' = failed || result.status === 'error' ? 'error' : 'ok';

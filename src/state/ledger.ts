@@ -21,6 +21,7 @@
 import type Database from 'better-sqlite3';
 import { MailsiftError } from '../errors.js';
 import { opt } from './rows.js';
+import { isSqliteError, sqliteReason } from './sqlite-errors.js';
 
 /**
  * Which action on which message. Every source fits: IMAP (account, mailbox,
@@ -144,15 +145,30 @@ export class Ledger {
     this.beginTxn = (params) => txn.immediate(params);
   }
 
-  /** See the file comment. Commits before returning (unless called inside a transaction, which you should not). */
+  /**
+   * A write SQLite refused (SQLITE_FULL on a full disk, an I/O error, a lock held too long), as
+   * STATE_UNWRITABLE naming the database: the executors pass a MailsiftError on as it is, and
+   * the daemon then keeps the message and retries, instead of reporting an IMAP or store failure.
+   */
+  private write<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isSqliteError(err)) throw err;
+      throw new MailsiftError('STATE_UNWRITABLE', `cannot write the state database ${this.db.name}: ${sqliteReason(err)}`, { cause: err });
+    }
+  }
+
+  /** See the file comment. Commits before returning (unless called inside a transaction, which you should not). Throws STATE_UNWRITABLE when the row cannot be written. */
   begin(key: LedgerKey): BeginResult {
-    return this.beginTxn(keyParams(key));
+    const params = keyParams(key);
+    return this.write(() => this.beginTxn(params));
   }
 
   /** Mark done, with an optional detail for people ("moved to Lists/dev as UID 812"). Throws STATE_MISUSE without a prior begin. */
   complete(key: LedgerKey, detail?: string): void {
     const params = keyParams(key);
-    if (this.completeStmt.run({ ...params, detail: detail === undefined ? null : clip(detail), now: this.now() }).changes === 0) {
+    if (this.write(() => this.completeStmt.run({ ...params, detail: detail === undefined ? null : clip(detail), now: this.now() })).changes === 0) {
       throw new MailsiftError('STATE_MISUSE', `ledger.complete(${describe(key)}) without begin()`);
     }
   }
@@ -164,7 +180,7 @@ export class Ledger {
    */
   fail(key: LedgerKey, error: string): void {
     const params = keyParams(key);
-    if (this.failStmt.run({ ...params, error: clip(error), now: this.now() }).changes === 0 && this.get(key) === undefined) {
+    if (this.write(() => this.failStmt.run({ ...params, error: clip(error), now: this.now() })).changes === 0 && this.get(key) === undefined) {
       throw new MailsiftError('STATE_MISUSE', `ledger.fail(${describe(key)}) without begin()`);
     }
   }
