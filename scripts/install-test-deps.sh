@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system packages the test suite runs against (real Dovecot/Pigeonhole, swaks),
+# Installs the system packages the test suite runs against (real Dovecot/Pigeonhole, swaks,
+# systemd for systemd-analyze, which checks docs/systemd/mailsift.service),
 # plus any package named on the command line, only those that are missing. Uses sudo when
 # not root. Safe to run again.
 set -euo pipefail
-packages=(dovecot-sieve dovecot-imapd dovecot-pop3d dovecot-lmtpd swaks "$@")
+packages=(dovecot-sieve dovecot-imapd dovecot-pop3d dovecot-lmtpd swaks systemd "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
