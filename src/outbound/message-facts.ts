@@ -18,7 +18,10 @@ export interface MessageFacts {
   /** `<id@host>`, as written, or undefined. */
   readonly messageId?: string;
   readonly references: readonly string[];
-  /** Delivered-To / X-Original-To / To / Cc addresses, lower-cased. */
+  /**
+   * The addresses the header says the message was for (To, Cc, Bcc, Resent-To, Resent-Cc,
+   * Resent-Bcc: RFC 5230 §4.5's list), lower-cased. Not Delivered-To, which is the envelope.
+   */
   readonly recipients: readonly string[];
   /** Delivered-To / X-Original-To only: the mailbox owner's own addresses, lower-cased. */
   readonly deliveredTo: readonly string[];
@@ -56,7 +59,7 @@ export function messageFacts(raw: Uint8Array): MessageFacts {
   const from = view.addresses('from')[0]?.addresses[0]?.address;
   const messageId = /<[^<>\s]+>/.exec(view.header('message-id')[0] ?? '')?.[0];
   const refs = (view.header('references')[0] ?? view.header('in-reply-to')[0] ?? '').match(/<[^<>\s]+>/g) ?? [];
-  const recipients = ['delivered-to', 'x-original-to', 'to', 'cc', 'resent-to', 'resent-cc']
+  const recipients = ['to', 'cc', 'bcc', 'resent-to', 'resent-cc', 'resent-bcc']
     .flatMap((h) => view.addresses(h).flatMap((f) => f.addresses.map((a) => a.address.toLowerCase())));
   const deliveredTo = ['delivered-to', 'x-original-to'].flatMap((h) => view.addresses(h).flatMap((f) => f.addresses.map((a) => a.address.toLowerCase())));
   const loops = view.header('x-loop').map((v) => bareAddress(v).toLowerCase());

@@ -4,7 +4,10 @@
  * - to list, bulk or junk mail, or to Auto-Submitted mail (message-facts.ts);
  * - to the null sender, MAILER-DAEMON and other system addresses;
  * - to the user's own addresses (`:addresses`, the `[outgoing]` from, the account's user);
- * - when none of the user's addresses is in To/Cc/Delivered-To (§4.5: a Bcc or a list copy);
+ * - when none of the user's addresses is in To/Cc/Bcc/Resent-To/Resent-Cc/Resent-Bcc (§4.5:
+ *   a Bcc or a list copy); the addresses the message was delivered to (Delivered-To,
+ *   X-Original-To) count as the user's, as Pigeonhole counts the envelope recipient, but do
+ *   not by themselves show that the message was addressed to the user;
  * - to a sender answered under the same :handle within the period (:days / :seconds),
  *   kept per sender in the state database (the duplicates table, under its own handle).
  * The reply has `Auto-Submitted: auto-replied`, In-Reply-To and References, the subject
@@ -45,11 +48,11 @@ export function vacationHandler(deps: VacationDeps): OutboundHandler<VacationAct
       const sender = facts.sender;
       if (sender === undefined) return 'no vacation reply: the message names no sender';
       if (facts.automatic) return `no vacation reply: ${facts.automatic}`;
-      const own = new Set([...a.addresses, ...deps.ownAddresses(ctx.ref.account), deps.from, ...(a.from ? [a.from] : [])].map((x) => bareAddress(x).toLowerCase()));
+      const own = new Set([...a.addresses, ...deps.ownAddresses(ctx.ref.account), deps.from, ...(a.from ? [a.from] : []), ...facts.deliveredTo].map((x) => bareAddress(x).toLowerCase()));
       const lsender = sender.toLowerCase();
       if (own.has(lsender)) return `no vacation reply: ${sender} is the user's own address`;
-      // Delivered-To names the owner even when To/Cc do not; without it we rely on To/Cc (§4.5).
-      if (facts.deliveredTo.length === 0 && !facts.recipients.some((r) => own.has(r))) return 'no vacation reply: none of the user\'s addresses is in To or Cc';
+      // §4.5: a Bcc copy or a list copy names someone else in its header: no reply.
+      if (!facts.recipients.some((r) => own.has(r))) return 'no vacation reply: none of the user\'s addresses is in To, Cc, Bcc, Resent-To, Resent-Cc or Resent-Bcc';
       const handle = memoryHandle(ctx.ref.account, a.handle);
       if (deps.memory.seen(lsender, handle, now)) return `no vacation reply: ${sender} was answered within the last ${a.days !== undefined ? `${a.days} days` : `${a.seconds} s`}`;
       if (ctx.inDoubt) {
