@@ -5,7 +5,8 @@
  *   MODEL_UNAVAILABLE  the model cannot be created or opened (a missing file, EACCES on its
  *                      directory, a file SQLite cannot open)
  *   MODEL_UNWRITABLE   a write was refused: a full disk or an I/O error (sqlite-errors.ts), or a
- *                      commit into a file SQLite could open only read-only; the model is as it was
+ *                      model that is read-only for us (a 0444 file, a read-only mount, a
+ *                      directory where SQLite may not create the -wal); the model is as it was
  *
  * One place builds each line, so `mailsift train` and the daemon's learning say the same.
  */
@@ -24,6 +25,17 @@ export function modelUnavailable(file: string, what: string, cause: unknown): Ma
 /** A write the model refused (a full disk: sqlite-errors.ts): its file, the reason, and that the model is as it was. */
 export function modelUnwritable(file: string, cause: Error & { code: string }): MailsiftError {
   return new MailsiftError('MODEL_UNWRITABLE', `cannot write model ${file}: ${sqliteReason(cause)}; the model is unchanged`, { cause });
+}
+
+/**
+ * A model file we may not write (open(2) with O_RDWR refused it: EACCES for a 0444 file that
+ * is not root's to ignore, EROFS on a read-only mount), found before SQLite opens it: SQLite
+ * would open it read-only without a word and refuse only the first write, after a whole
+ * mailbox was read.
+ */
+export function modelReadOnly(file: string, cause: NodeJS.ErrnoException): MailsiftError {
+  const why = cause.message.replace(/^\w+: /, '').replace(/, open .*$/, '');
+  return new MailsiftError('MODEL_UNWRITABLE', `cannot write model ${file}: read-only (${cause.code}: ${why}); the model is unchanged`, { cause });
 }
 
 /** SQLite's codes for a write refused because the database, or its directory, is read-only (https://sqlite.org/rescode.html#readonly). */

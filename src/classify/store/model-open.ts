@@ -4,13 +4,13 @@
  * the read-only one (read-only-open.ts: never migrated, nothing written beside the file),
  * with each refusal mapped to its code (model-errors.ts).
  */
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { MailsiftError } from '../../errors.js';
 import { isWriteRefusal } from '../../state/sqlite-errors.js';
 import { TOKENIZER_VERSION } from '../tokenize.js';
-import { modelUnavailable, modelUnwritable } from './model-errors.js';
+import { isReadOnlyRefusal, modelReadOnly, modelUnavailable, modelUnwritable } from './model-errors.js';
 import { openReadOnlyDatabase } from './read-only-open.js';
 import { migrateModel, MODEL_SCHEMA_VERSION } from './schema.js';
 
@@ -32,11 +32,31 @@ export interface OpenedModel {
   readonly name: string;
 }
 
+/** Errnos of open(2) that mean the file is not ours to write: mode bits, or a read-only file system. */
+const READ_ONLY_ERRNOS = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/**
+ * Throws MODEL_UNWRITABLE when `file` cannot be opened for writing. Without this check
+ * SQLite opens such a file read-only and says nothing: on a read-only directory or mount the
+ * open itself then fails (SQLITE_READONLY_DIRECTORY, SQLITE_CANTOPEN: it may not create the
+ * -wal), and beside a writable directory only the commit does, after every message was read,
+ * leaving an empty -wal and a -shm behind.
+ */
+function checkWritable(file: string): void {
+  try {
+    closeSync(openSync(file, constants.O_RDWR));
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code !== undefined && READ_ONLY_ERRNOS.has(code)) throw modelReadOnly(file, cause as NodeJS.ErrnoException);
+    // Anything else (ENOENT after a race, EIO) is SQLite's to report, as before.
+  }
+}
+
 /**
  * Open the model in directory `dir` (its file is dir/model.sqlite). Throws
  * MODEL_UNAVAILABLE when it cannot be created or opened (or is missing without `create`),
- * MODEL_UNWRITABLE when a writable open is refused a write (a full disk: the -shm cannot grow),
- * MODEL_INVALID when a newer mailsift wrote it.
+ * MODEL_UNWRITABLE when a writable open is refused a write (a full disk: the -shm cannot grow;
+ * a read-only file, directory or mount), MODEL_INVALID when a newer mailsift wrote it.
  */
 export function openModelFile(dir: string, options: OpenModelOptions): OpenedModel {
   const file = join(dir, MODEL_FILE);
@@ -52,6 +72,7 @@ export function openModelFile(dir: string, options: OpenModelOptions): OpenedMod
       throw modelUnavailable(file, 'cannot create model', cause);
     }
   }
+  if (!options.readonly) checkWritable(file);
   let db: Database.Database | undefined;
   try {
     db = options.readonly ? openReadOnlyDatabase(file) : new Database(file);
@@ -74,8 +95,10 @@ export function openModelFile(dir: string, options: OpenModelOptions): OpenedMod
     db?.close();
     if (cause instanceof MailsiftError) throw cause;
     // A writable open writes (the -wal and -shm, a migration): on a full disk that is the
-    // same refusal as a failed training, and nothing was written (the migration is one transaction).
-    if (!options.readonly && isWriteRefusal(cause)) {
+    // same refusal as a failed training, and nothing was written (the migration is one
+    // transaction). SQLITE_READONLY*: the file passed checkWritable, but its directory (the
+    // -wal cannot be created) or a mount changed since is read-only.
+    if (!options.readonly && (isWriteRefusal(cause) || isReadOnlyRefusal(cause))) {
       throw modelUnwritable(file, cause as Error & { code: string });
     }
     throw modelUnavailable(file, 'cannot open model', cause);

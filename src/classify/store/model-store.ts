@@ -83,8 +83,9 @@ export class ModelStore {
   /**
    * Open the model in directory `dir` (its file is dir/model.sqlite). Throws
    * MODEL_UNAVAILABLE when it cannot be created or opened (or is missing without `create`),
-   * MODEL_UNWRITABLE when a writable open is refused a write (a full disk: the -shm cannot grow),
-   * MODEL_INVALID when a newer mailsift wrote it (model-open.ts).
+   * MODEL_UNWRITABLE when a writable open is refused a write (a full disk: the -shm cannot grow;
+   * a read-only file, directory or mount), MODEL_INVALID when a newer mailsift wrote it
+   * (model-open.ts).
    */
   static open(dir: string, options: OpenModelOptions = {}): ModelStore {
     const { db, file, name } = openModelFile(dir, options);
