@@ -167,7 +167,7 @@ export function readPipe(r: TableReader): PipeConfig {
   return { dir, timeoutMs, maxOutputBytes };
 }
 
-/** Bucket names as the classifier takes them (src/classify/store/model-store.ts checkBucketName). */
+/** Bucket names as the classifier takes them (src/classify/store/training-batch.ts checkBucketName). */
 const BUCKET_RE = /^[A-Za-z0-9._+-]{1,64}$/;
 
 /**
