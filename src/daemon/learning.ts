@@ -17,7 +17,9 @@
  *   `learn MODEL: OLD -> NEW`, which `mailsift status` lists.
  * - A model that refuses a write (MODEL_UNWRITABLE: a full disk) ends the pass at that message,
  *   whose position is not passed: it is tried again every pass and learned once there is room.
- *   One warning per episode; learning never touches the mail itself.
+ *   One warning per episode: it is re-armed only by a pass that wrote the model or looked at
+ *   every folder, not by one that ended early (account down, a STATUS failing). Learning
+ *   never touches the mail itself.
  *
  * The folders are polled (STATUS, then a fetch only when UIDNEXT moved) over the account's
  * one connection (ImapSessions): the runner's watcher when the account is watched.
@@ -94,6 +96,13 @@ export class ModelLearner {
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly warned = new Set<string>();
+  /**
+   * What the current pass got done, for re-arming the pass warning (start): a model write that
+   * succeeded (a retrain, a position), or every folder looked at. A pass that ended early (the
+   * account down, a STATUS failing) proves nothing about the model, so a flaky connection
+   * during a long full-disk episode does not repeat the warning.
+   */
+  private progress = { wrote: false, complete: false };
 
   constructor(
     readonly config: ModelConfig,
@@ -105,9 +114,13 @@ export class ModelLearner {
     const tick = () => {
       if (this.stopped) return;
       this.running = this.pass()
-        // A pass that ends well closes the episode: the next failure is logged again.
-        .then(() => void this.warned.delete('pass'))
-        .catch((err: unknown) => this.warnOnce('pass', this.passFailure(err), err instanceof MailsiftError ? err.code : undefined))
+        .then(
+          () => this.closeEpisode(),
+          (err: unknown) => {
+            this.closeEpisode(); // a write that succeeded before this failure ended the last episode
+            this.warnOnce('pass', this.passFailure(err), err instanceof MailsiftError ? err.code : undefined);
+          },
+        )
         .finally(() => {
           this.running = undefined;
           if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
@@ -134,6 +147,15 @@ export class ModelLearner {
     return this.snap;
   }
 
+  /**
+   * A pass that wrote the model, or looked at every folder, closes the episode of failed passes:
+   * the next failure is logged again. One that ended early (account down, a STATUS failing)
+   * does not.
+   */
+  private closeEpisode(): void {
+    if (this.progress.wrote || this.progress.complete) this.warned.delete('pass');
+  }
+
   private warnOnce(key: string, text: string, code?: string): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
@@ -152,6 +174,7 @@ export class ModelLearner {
 
   /** One look at every bucket folder; returns what was learned. */
   async pass(): Promise<Lesson[]> {
+    this.progress = { wrote: false, complete: false };
     const account = this.config.account;
     if (account === undefined) return [];
     let session: MailboxWatcher;
@@ -161,10 +184,14 @@ export class ModelLearner {
       return []; // the account is down: its runner reports that
     }
     const lessons: Lesson[] = [];
+    let everyFolder = true;
     for (const [bucket, folder] of Object.entries(this.config.buckets)) {
-      if (this.stopped) break;
-      lessons.push(...(await this.folderPass(session, account, bucket, folder)));
+      if (this.stopped) return lessons;
+      const looked = await this.folderPass(session, account, bucket, folder);
+      if (looked === undefined) everyFolder = false;
+      else lessons.push(...looked);
     }
+    this.progress.complete = everyFolder;
     return lessons;
   }
 
@@ -179,9 +206,11 @@ export class ModelLearner {
 
   private setPosition(account: string, folder: string, p: Position): void {
     this.model().setMeta(this.positionKey(account, folder), JSON.stringify(p));
+    this.progress.wrote = true;
   }
 
-  private async folderPass(session: MailboxWatcher, account: string, bucket: string, folder: string): Promise<Lesson[]> {
+  /** What one folder taught; undefined when it could not be looked at (STATUS failed). */
+  private async folderPass(session: MailboxWatcher, account: string, bucket: string, folder: string): Promise<Lesson[] | undefined> {
     let status: { uidValidity: number; uidNext: number };
     try {
       status = await session.withClient(async (c: ImapFlow) => {
@@ -191,7 +220,7 @@ export class ModelLearner {
       });
     } catch (err) {
       this.warnOnce(`status:${folder}`, `model "${this.config.name}": cannot look at folder "${folder}" of bucket "${bucket}" (${(err as Error).message}); retrying every pass`);
-      return [];
+      return undefined;
     }
     this.warned.delete(`status:${folder}`);
     const pos = this.position(account, folder);
@@ -230,6 +259,7 @@ export class ModelLearner {
     if (trainedAs === undefined && winner === bucket) return undefined; // it agrees: nothing to correct
     const from = trainedAs ?? winner ?? '(empty model)';
     const outcome = train(model, bucket, m.raw);
+    this.progress.wrote = true;
     this.snap = undefined;
     const lesson: Lesson = { model: this.config.name, account, folder, uid: m.uid, from, to: bucket, outcome };
     const view = parseMessage(m.raw);
