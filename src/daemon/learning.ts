@@ -14,7 +14,8 @@
  *   for `mailsift train`). The position per folder (UIDVALIDITY, last UID) lives in the
  *   model's meta table, so it goes with the model it describes.
  * - Every retrain is logged (an event line) and written to the processed log with actions
- *   `learn MODEL: OLD -> NEW`, which `mailsift status` lists.
+ *   `learn MODEL: OLD -> NEW`, which `mailsift status` lists. A state database that refuses
+ *   that row (STATE_UNWRITABLE, warned once) loses only the row: the model is trained.
  * - A model that refuses a write (MODEL_UNWRITABLE: a full disk) ends the pass at that message,
  *   whose position is not passed: it is tried again every pass and learned once there is room.
  *   One warning per episode: it is re-armed only by a pass that wrote the model or looked at
@@ -34,6 +35,7 @@ import { MailsiftError } from '../errors.js';
 import { parseMessage } from '../runtime/message/parse.js';
 import { sameMailbox } from '../runtime/result.js';
 import type { StateDb } from '../state/db.js';
+import { isSqliteError, sqliteReason } from '../state/sqlite-errors.js';
 import type { DaemonLogger } from './log.js';
 
 export interface LearningDeps {
@@ -266,18 +268,29 @@ export class ModelLearner {
     const parsedSubject = view.header('subject')[0];
     const sender = view.header('from')[0];
     const what = `learn ${this.config.name}: ${from} -> ${bucket}`;
-    this.deps.state.events.logProcessed({
-      account,
-      mailbox: folder,
-      uid: String(m.uid),
-      ...(m.messageId !== undefined && { messageId: m.messageId }),
-      ...(sender !== undefined && { from: sender }),
-      ...(parsedSubject !== undefined && { subject: parsedSubject }),
-      actions: what,
-      status: 'ok',
-    });
+    // The model is trained: what follows from that comes first (the rules see the new counts,
+    // the event line), and the processed-log row last. That row lives in the state database,
+    // which may refuse it (a full state disk) while the model took the retrain; thrown, it
+    // would lose the line and the refresh for good, since the next pass finds the message
+    // trained and teaches nothing.
     this.deps.onLearned?.(lesson);
     this.deps.logger.event('info', `${account} ${folder} UID ${m.uid}: moved here by the user; ${trainedAs ? `trained as ${trainedAs}` : `classified ${from}`}: retrained model "${this.config.name}" ${from} -> ${bucket}`, { account, mailbox: folder });
+    try {
+      this.deps.state.events.logProcessed({
+        account,
+        mailbox: folder,
+        uid: String(m.uid),
+        ...(m.messageId !== undefined && { messageId: m.messageId }),
+        ...(sender !== undefined && { from: sender }),
+        ...(parsedSubject !== undefined && { subject: parsedSubject }),
+        actions: what,
+        status: 'ok',
+      });
+      this.warned.delete('state');
+    } catch (err) {
+      if (!isSqliteError(err)) throw err;
+      this.warnOnce('state', `learning for model "${this.config.name}": ${account} ${folder} UID ${m.uid} is learned, but cannot write the state database ${this.deps.state.file}: ${sqliteReason(err)}; \`mailsift status\` misses this retrain (the log line above has it)`, 'STATE_UNWRITABLE');
+    }
     return lesson;
   }
 }
