@@ -23,9 +23,11 @@
  *   never touches the mail itself.
  *
  * The folders are polled (STATUS, then a fetch only when UIDNEXT moved) over the account's
- * one connection (ImapSessions): the runner's watcher when the account is watched.
+ * one connection (ImapSessions): the runner's watcher when the account is watched. A folder
+ * that connection still has selected gets a NOOP first, or its STATUS is stale (folderPass).
  */
 import type { ImapFlow } from 'imapflow';
+import { normalizePath } from 'imapflow/lib/tools.js';
 import { ModelStore, train } from '../classify/store/model-store.js';
 import type { ModelSnapshot } from '../classify/model-snapshot.js';
 import type { MailboxWatcher } from '../connectors/imap/watch.js';
@@ -216,6 +218,13 @@ export class ModelLearner {
     let status: { uidValidity: number; uidNext: number };
     try {
       status = await session.withClient(async (c: ImapFlow) => {
+        // The folder may still be selected on this shared connection (our last fetchNew of it:
+        // poll mode has no posture to leave it, and passes faster than the posture's settle time
+        // starve it). Dovecot answers STATUS of the selected mailbox from this session's view,
+        // which no STATUS or LIST-STATUS brings up to date (measured: a later arrival was never
+        // seen; RFC 3501 §6.3.10 says STATUS SHOULD NOT be used on it). NOOP syncs the view
+        // (RFC 3501 §6.1.2), so the STATUS after it counts the arrival.
+        if (c.mailbox && c.mailbox.path === normalizePath(c, folder)) await c.noop();
         const s = await c.status(folder, { uidNext: true, uidValidity: true });
         if (!s) throw new Error('STATUS failed');
         return { uidValidity: Number(s.uidValidity ?? 0), uidNext: Number(s.uidNext ?? 0) };
