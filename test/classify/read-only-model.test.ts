@@ -10,41 +10,18 @@
  * 65534, no groups): the real refusal, not an injected one. The CLI runs from src/ through
  * tsx; the model's parents are made searchable for nobody.
  */
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelStore, train } from '../../src/classify/store/model-store.js';
 import { MODEL_MIGRATIONS } from '../../src/classify/store/schema.js';
 import { tokenizeRaw } from '../../src/classify/tokenize.js';
 import { runCli } from '../support/run-cli.js';
-import { tempDir } from '../support/temp-dir.js';
+import { readerCli } from '../support/run-cli-as-reader.js';
 import { FIXTURES } from './helpers.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const asRoot = process.getuid?.() === 0;
-const execFileP = promisify(execFile);
-
-const work = tempDir('mailsift-ro-model-');
-chmodSync(work, 0o755);
-const cli = join(work, 'cli.mjs');
-writeFileSync(cli, `import { main } from ${JSON.stringify(join(ROOT, 'src/cli/main.ts'))};\nprocess.exitCode = await main(process.argv.slice(2));\n`);
-chmodSync(cli, 0o644);
-
-/** `mailsift ARGS` as a user the model's modes refuse writes to (nobody when we are root). */
-async function runAsReader(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const node = [process.execPath, '--import', 'tsx', cli, ...argv];
-  const [cmd, args] = asRoot ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', ...node]] : [node[0]!, node.slice(1)];
-  try {
-    const { stdout, stderr } = await execFileP(cmd, args, { cwd: ROOT, env: { ...process.env, HOME: work } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const { work, run: runAsReader } = readerCli('mailsift-ro-model-');
 
 /** A trained model in its own directory, made read-only: dir 0555, file 0444. */
 async function readOnlyModel(name: string): Promise<{ dir: string; file: string }> {

@@ -8,37 +8,14 @@
  * Root ignores file modes, so as root the reader runs as `nobody` (setpriv, uid and gid
  * 65534, no groups), as test/classify/read-only-model.test.ts does: the real refusal.
  */
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openState } from '../../src/state/db.js';
 import { runCli } from '../support/run-cli.js';
-import { tempDir } from '../support/temp-dir.js';
+import { readerCli } from '../support/run-cli-as-reader.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const asRoot = process.getuid?.() === 0;
-const execFileP = promisify(execFile);
-
-const work = tempDir('mailsift-ro-status-');
-chmodSync(work, 0o755);
-const cli = join(work, 'cli.mjs');
-writeFileSync(cli, `import { main } from ${JSON.stringify(join(ROOT, 'src/cli/main.ts'))};\nprocess.exitCode = await main(process.argv.slice(2));\n`);
-chmodSync(cli, 0o644);
-
-/** `mailsift ARGS` as a user the state directory's modes refuse writes to (nobody when we are root). */
-async function runAsReader(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const node = [process.execPath, '--import', 'tsx', cli, ...argv];
-  const [cmd, args] = asRoot ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', ...node]] : [node[0]!, node.slice(1)];
-  try {
-    const { stdout, stderr } = await execFileP(cmd, args, { cwd: ROOT, env: { ...process.env, HOME: work } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const { work, run: runAsReader } = readerCli('mailsift-ro-status-');
 
 /** A state directory as a stopped daemon leaves it (one mailbox row, one processed message), and a config naming it. */
 function stoppedDaemonState(name: string): { dir: string; config: string } {
