@@ -29,6 +29,17 @@ describe('mailsift --help', () => {
     expect((await help(command)).replace(/\s+/g, ' ')).toContain('(default: $XDG_CONFIG_HOME/mailsift/config.toml, i.e. ~/.config/mailsift/config.toml)');
   });
 
+  it('--version and -V print the version of package.json, and exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const flag of ['--version', '-V']) {
+      let stdout = '';
+      const code = await main([flag], { stdout: (t) => void (stdout += t), stderr: () => {} });
+      expect(code).toBe(0);
+      expect(stdout).toBe(`${version}\n`);
+    }
+  });
+
   it("every option of mailsift test is in README's list", async () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const flags = [...(await help('test')).matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!);
