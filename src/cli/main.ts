@@ -4,8 +4,8 @@
  * imapflow, nodemailer and twilio cost ~0.5 s of CPU to load, which `mailsift train` or
  * `mailsift classify` never need (measured: bench/README.md, section classify).
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { MAILSIFT_VERSION } from '../extensions/environment.js';
 import { processOutput, type Output } from './io.js';
 import type { TrainOptions } from './train.js';
 import type { ClassifyCliOptions } from './classify.js';
@@ -17,16 +17,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 const CONFIG_HELP = 'configuration file (default: $XDG_CONFIG_HOME/mailsift/config.toml, i.e. ~/.config/mailsift/config.toml)';
 
-/** package.json's version: src/cli/ and dist/cli/ both sit two levels below it. */
-function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
-
 export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
   let code = 0;
   const program = new Command('mailsift')
     .description('Sieve-compatible mail rules for IMAP, POP3, SMTP intake and local mailboxes')
-    .version(version(), '-V, --version', 'print the version')
+    .version(MAILSIFT_VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => out.stdout(s),
