@@ -33,7 +33,6 @@ import { decodeTokens, encodeTokens, hashTokenLines } from './token-blob.js';
 import { applyDeltas } from './token-pages.js';
 import { TrainingBatch, type Trained } from './training-batch.js';
 
-export { modelUnwritable } from './model-errors.js';
 export { MODEL_FILE, type OpenModelOptions } from './model-open.js';
 export type { BucketStats, ModelStats } from './model-reads.js';
 export { checkBucketName, reclassify, train, TrainingBatch, untrain, type TrainOutcome, type UntrainOutcome } from './training-batch.js';
