@@ -38,9 +38,13 @@ export function modelReadOnly(file: string, cause: NodeJS.ErrnoException): Mails
   return new MailsiftError('MODEL_UNWRITABLE', `cannot write model ${file}: read-only (${cause.code}: ${why}); the model is unchanged`, { cause });
 }
 
-/** SQLite's codes for a write refused because the database, or its directory, is read-only (https://sqlite.org/rescode.html#readonly). */
-export function isReadOnlyRefusal(err: unknown): err is Error & { code: string } {
-  return isSqliteError(err) && err.code.startsWith('SQLITE_READONLY');
+/**
+ * A write the model refused: a full disk or an I/O error (isWriteRefusal), or SQLite's
+ * SQLITE_READONLY* because the database, or its directory, is read-only
+ * (https://sqlite.org/rescode.html#readonly).
+ */
+export function isModelWriteRefusal(err: unknown): err is Error & { code: string } {
+  return isSqliteError(err) && (isWriteRefusal(err) || err.code.startsWith('SQLITE_READONLY'));
 }
 
 /**
@@ -53,7 +57,7 @@ export function writing<T>(file: string, transaction: () => T): T {
   try {
     return transaction();
   } catch (err) {
-    if (isSqliteError(err) && (isWriteRefusal(err) || isReadOnlyRefusal(err))) throw modelUnwritable(file, err);
+    if (isModelWriteRefusal(err)) throw modelUnwritable(file, err);
     throw err;
   }
 }

@@ -8,9 +8,8 @@ import { closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { MailsiftError } from '../../errors.js';
-import { isWriteRefusal } from '../../state/sqlite-errors.js';
 import { TOKENIZER_VERSION } from '../tokenize.js';
-import { isReadOnlyRefusal, modelReadOnly, modelUnavailable, modelUnwritable } from './model-errors.js';
+import { isModelWriteRefusal, modelReadOnly, modelUnavailable, modelUnwritable } from './model-errors.js';
 import { openReadOnlyDatabase } from './read-only-open.js';
 import { migrateModel, MODEL_SCHEMA_VERSION } from './schema.js';
 
@@ -98,9 +97,7 @@ export function openModelFile(dir: string, options: OpenModelOptions): OpenedMod
     // same refusal as a failed training, and nothing was written (the migration is one
     // transaction). SQLITE_READONLY*: the file passed checkWritable, but its directory (the
     // -wal cannot be created) or a mount changed since is read-only.
-    if (!options.readonly && (isWriteRefusal(cause) || isReadOnlyRefusal(cause))) {
-      throw modelUnwritable(file, cause as Error & { code: string });
-    }
+    if (!options.readonly && isModelWriteRefusal(cause)) throw modelUnwritable(file, cause);
     throw modelUnavailable(file, 'cannot open model', cause);
   }
 }
